@@ -1,0 +1,1 @@
+"""The gRPC edge: servicers, authentication, error mapping, the server."""

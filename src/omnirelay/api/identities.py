@@ -1,0 +1,91 @@
+"""omnirelay.v1.ChannelIdentityService."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+from google.protobuf.empty_pb2 import Empty
+
+from omnirelay.api.auth import own, scope
+from omnirelay.api.deps import Deps
+from omnirelay.api.rpc import rpc
+from omnirelay.domain import listing, names, validation
+from omnirelay.domain.clock import now_us
+from omnirelay.domain.errors import Reason, invalid_field
+from omnirelay.store import directory
+from omnirelay.store.directory import Principal
+from omnirelay.v1 import identities_pb2, identities_pb2_grpc
+
+_UPDATABLE = ("display_name", "settings", "credentials", "number_type")
+
+
+class ChannelIdentityServicer(identities_pb2_grpc.ChannelIdentityServiceServicer):
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.auth = deps.auth
+
+    @rpc()
+    async def CreateChannelIdentity(self, request: identities_pb2.CreateChannelIdentityRequest, context: grpc.aio.ServicerContext, principal: Principal) -> identities_pb2.ChannelIdentity:
+        account_id = scope(principal, request.parent)
+        now = now_us()
+        identity_id = (
+            names.check_user_id(request.channel_identity_id, "channel_identity_id")
+            if request.channel_identity_id
+            else "i" + names.new_id(now)
+        )
+        address = validation.check_identity(request.channel_identity, self.deps.adapter_names, creating=True)
+
+        async def create(conn: Any) -> identities_pb2.ChannelIdentity:
+            await directory.get_account(conn, account_id)
+            return await directory.create_identity(conn, account_id, identity_id, request.channel_identity, address, now)
+
+        return await self.deps.writer.submit(create)
+
+    @rpc()
+    async def GetChannelIdentity(self, request: identities_pb2.GetChannelIdentityRequest, context: grpc.aio.ServicerContext, principal: Principal) -> identities_pb2.ChannelIdentity:
+        account_id, identity_id = self._name(principal, request.name, "name")
+        async with self.deps.db.reader.connect() as conn:
+            return directory.to_identity(await directory.identity_row(conn, account_id, identity_id))
+
+    @rpc()
+    async def ListChannelIdentities(self, request: identities_pb2.ListChannelIdentitiesRequest, context: grpc.aio.ServicerContext, principal: Principal) -> identities_pb2.ListChannelIdentitiesResponse:
+        account_id = scope(principal, request.parent)
+        size = listing.page_size(request.page_size)
+        fingerprint = listing.query_fingerprint("identities", account_id)
+        after = listing.decode_page_token(request.page_token, fingerprint)
+        async with self.deps.db.reader.connect() as conn:
+            page = await directory.list_identities(conn, account_id, after[1] if after else "", size + 1)
+        response = identities_pb2.ListChannelIdentitiesResponse(channel_identities=page[:size])
+        if len(page) > size:
+            response.next_page_token = listing.encode_page_token((0, page[size - 1].name.rsplit("/", 1)[-1]), fingerprint)
+        return response
+
+    @rpc()
+    async def UpdateChannelIdentity(self, request: identities_pb2.UpdateChannelIdentityRequest, context: grpc.aio.ServicerContext, principal: Principal) -> identities_pb2.ChannelIdentity:
+        account_id, identity_id = self._name(principal, request.channel_identity.name, "channel_identity.name")
+        validation.check_identity(request.channel_identity, self.deps.adapter_names, creating=False)
+        paths = list(request.update_mask.paths)
+        for path in paths:
+            if path not in _UPDATABLE:
+                raise invalid_field("update_mask", f"cannot update {path!r}; updatable: {', '.join(_UPDATABLE)}")
+        identity = request.channel_identity
+        if not paths:
+            paths = [p for p in _UPDATABLE if (getattr(identity, p) if p in ("display_name", "number_type") else len(getattr(identity, p)))]
+        changes = {p: dict(getattr(identity, p)) if p in ("settings", "credentials") else getattr(identity, p) for p in paths}
+        updated = await self.deps.writer.submit(lambda conn: directory.update_identity(conn, account_id, identity_id, changes, now_us()))
+        self.deps.identities.forget(account_id, identity_id)
+        return updated
+
+    @rpc()
+    async def DeleteChannelIdentity(self, request: identities_pb2.DeleteChannelIdentityRequest, context: grpc.aio.ServicerContext, principal: Principal) -> Empty:
+        account_id, identity_id = self._name(principal, request.name, "name")
+        await self.deps.writer.submit(lambda conn: directory.delete_identity(conn, account_id, identity_id))
+        self.deps.identities.forget(account_id, identity_id)
+        return Empty()
+
+    @staticmethod
+    def _name(principal: Principal, name: str, field: str) -> tuple[str, str]:
+        account_id, identity_id = names.parse(name, "identities", field)
+        own(principal, account_id, Reason.IDENTITY_NOT_FOUND, name)
+        return account_id, identity_id

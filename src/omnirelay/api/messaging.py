@@ -1,0 +1,148 @@
+"""omnirelay.v1.MessagingService."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import grpc
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from omnirelay.api.auth import own, scope
+from omnirelay.api.deps import Deps
+from omnirelay.api.rpc import rpc
+from omnirelay.domain import listing, names, validation
+from omnirelay.domain import status as st
+from omnirelay.domain.clock import now_us
+from omnirelay.domain.errors import GatewayError, Reason, invalid_field
+from omnirelay.events import cursor
+from omnirelay.events.filters import inbound_matcher, message_event_matcher
+from omnirelay.events.hub import StreamClosed, Subscription
+from omnirelay.store import messages as store
+from omnirelay.store.directory import Principal
+from omnirelay.store.schema import EVENT_INBOUND, EVENT_STATUS
+from omnirelay.v1 import messaging_pb2, messaging_pb2_grpc
+from omnirelay.v1.common_pb2 import Direction
+
+
+def request_fingerprint(request: messaging_pb2.SendMessageRequest, identity_id: str) -> str:
+    """What makes two SendMessage requests "the same" for request_id (AIP-155)."""
+    same = messaging_pb2.SendMessageRequest()
+    same.CopyFrom(request)
+    same.parent, same.request_id, same.identity = "", "", identity_id
+    return hashlib.sha256(same.SerializeToString(deterministic=True)).hexdigest()
+
+
+class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.auth = deps.auth
+
+    @rpc()
+    async def SendMessage(self, request: messaging_pb2.SendMessageRequest, context: grpc.aio.ServicerContext, principal: Principal) -> messaging_pb2.Message:
+        account_id = scope(principal, request.parent)
+        if not request.identity:
+            raise invalid_field("identity", "is required: the identity's name or id")
+        identity = await self.deps.identities.get(account_id, names.identity_ref(request.identity, account_id, "identity"))
+        now = now_us()
+        plan = validation.check_send(request, identity.channel, now)
+        body = messaging_pb2.Message(metadata=request.metadata, reply_to=request.reply_to)
+        for part in ("content", "channel_content", "options"):
+            if request.HasField(part):
+                getattr(body, part).CopyFrom(getattr(request, part))
+        row = store.new_message_row(
+            id=names.new_id(now), account_id=account_id, identity_id=identity.id, channel=identity.channel,
+            direction=Direction.DIRECTION_OUTBOUND, sender=identity.address, recipient=plan.recipient, status=st.QUEUED,
+            body=body.SerializeToString(), request_id=request.request_id or None,
+            request_hash=request_fingerprint(request, identity.id) if request.request_id else None,
+            sms_encoding=plan.sms_encoding, segment_count=plan.segment_count, create_time=now, next_attempt_time=now,
+            expire_time=request.expire_time.ToMicroseconds() if request.HasField("expire_time") else None,
+        )
+        message, _created = await self.deps.writer.submit(store.InsertMessage(row, now))
+        return message
+
+    @rpc()
+    async def GetMessage(self, request: messaging_pb2.GetMessageRequest, context: grpc.aio.ServicerContext, principal: Principal) -> messaging_pb2.Message:
+        account_id, message_id = names.parse(request.name, "messages", "name")
+        own(principal, account_id, Reason.MESSAGE_NOT_FOUND, request.name)
+        async with self.deps.db.reader.connect() as conn:
+            return await store.get_message(conn, account_id, message_id)
+
+    @rpc()
+    async def ListMessages(self, request: messaging_pb2.ListMessagesRequest, context: grpc.aio.ServicerContext, principal: Principal) -> messaging_pb2.ListMessagesResponse:
+        account_id = scope(principal, request.parent)
+        conditions = listing.parse_filter(request.filter)
+        size = listing.page_size(request.page_size)
+        fingerprint = listing.query_fingerprint(account_id, request.filter)
+        after = listing.decode_page_token(request.page_token, fingerprint)
+        async with self.deps.db.reader.connect() as conn:
+            # The log position first: every event after it is newer than what the list shows.
+            head = await store.head_sequence(conn)
+            page = await store.list_messages(conn, account_id, conditions, after, size + 1)
+        response = messaging_pb2.ListMessagesResponse(messages=page[:size], cursor=cursor.encode(head))
+        if len(page) > size:
+            last = page[size - 1]
+            response.next_page_token = listing.encode_page_token((last.create_time.ToMicroseconds(), last.name.rsplit("/", 1)[-1]), fingerprint)
+        return response
+
+    @rpc()
+    async def CancelMessage(self, request: messaging_pb2.CancelMessageRequest, context: grpc.aio.ServicerContext, principal: Principal) -> messaging_pb2.Message:
+        account_id, message_id = names.parse(request.name, "messages", "name")
+        own(principal, account_id, Reason.MESSAGE_NOT_FOUND, request.name)
+        return await self.deps.writer.submit(store.CancelMessage(account_id, message_id, now_us()))
+
+    @rpc()
+    async def StreamMessageEvents(self, request: messaging_pb2.StreamMessageEventsRequest, context: grpc.aio.ServicerContext, principal: Principal) -> AsyncIterator[messaging_pb2.StreamMessageEventsResponse]:
+        account_id = scope(principal, request.parent)
+        matches = message_event_matcher(request.filter)
+        async for item in self._stream(account_id, EVENT_STATUS, matches, request.start):
+            if isinstance(item, messaging_pb2.Checkpoint):
+                yield messaging_pb2.StreamMessageEventsResponse(checkpoint=item)
+            else:
+                yield messaging_pb2.StreamMessageEventsResponse(event=item)
+
+    @rpc()
+    async def StreamInboundMessages(self, request: messaging_pb2.StreamInboundMessagesRequest, context: grpc.aio.ServicerContext, principal: Principal) -> AsyncIterator[messaging_pb2.StreamInboundMessagesResponse]:
+        account_id = scope(principal, request.parent)
+        matches = inbound_matcher(request.filter)
+        async for item in self._stream(account_id, EVENT_INBOUND, matches, request.start):
+            if isinstance(item, messaging_pb2.Checkpoint):
+                yield messaging_pb2.StreamInboundMessagesResponse(checkpoint=item)
+            else:
+                yield messaging_pb2.StreamInboundMessagesResponse(inbound=item)
+
+    async def _stream(self, account_id: str, kind: int, matches: Callable[[Any], bool], start: messaging_pb2.StreamStart) -> AsyncIterator[Any]:
+        """A checkpoint at once, then events (replayed, then live) and idle checkpoints; on
+        shutdown a last checkpoint to resume from."""
+        hub, limit = self.deps.hub, self.deps.streams.max_streams_per_account
+        if hub.subscriber_count(account_id) >= limit:
+            raise GatewayError(Reason.TOO_MANY_STREAMS, f"at most {limit} concurrent streams per account", metadata={"limit": str(limit)})
+        sub = hub.subscribe(account_id, kind, matches, await self._start_position(account_id, start))
+        try:
+            yield _checkpoint(sub)
+            while True:
+                try:
+                    event = await sub.next(self.deps.streams.checkpoint_seconds)
+                except StreamClosed:
+                    yield _checkpoint(sub)
+                    return
+                yield _checkpoint(sub) if event is None else event
+        finally:
+            hub.unsubscribe(sub)
+
+    async def _start_position(self, account_id: str, start: messaging_pb2.StreamStart) -> int:
+        which = start.WhichOneof("position")
+        if which == "cursor":
+            return cursor.decode(start.cursor)
+        if which == "time":
+            return await self.deps.hub.first_at_or_after(account_id, start.time.ToMicroseconds())
+        if which == "oldest":
+            return 0
+        return self.deps.hub.position
+
+
+def _checkpoint(sub: Subscription) -> messaging_pb2.Checkpoint:
+    now = Timestamp()
+    now.GetCurrentTime()
+    return messaging_pb2.Checkpoint(cursor=cursor.encode(sub.pos), time=now)

@@ -1,0 +1,114 @@
+"""The composition root: builds the store, writer, event hub, adapters, dispatcher and servers."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+
+import grpc
+import structlog
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from omnirelay.api.accounts import AccountServicer
+from omnirelay.api.auth import Authenticator
+from omnirelay.api.deps import Deps, IdentityDirectory, StreamSettings
+from omnirelay.api.identities import ChannelIdentityServicer
+from omnirelay.api.messaging import MessagingServicer
+from omnirelay.api.sandbox import SandboxServicer
+from omnirelay.channels.base import AdapterFactory, InboundReport, ReportSink
+from omnirelay.channels.registry import AdapterRegistry
+from omnirelay.channels.sandbox import SandboxAdapter, SandboxDefaults
+from omnirelay.config import Settings
+from omnirelay.dispatch.dispatcher import DispatchSettings, Dispatcher
+from omnirelay.events.hub import EventHub, HubSettings
+from omnirelay.ingress.reports import store_inbound, store_status
+from omnirelay.store import database, migrate
+from omnirelay.store.writer import GroupCommitWriter
+from omnirelay.v1 import accounts_pb2, accounts_pb2_grpc, identities_pb2, identities_pb2_grpc
+from omnirelay.v1 import messaging_pb2, messaging_pb2_grpc, sandbox_pb2, sandbox_pb2_grpc
+
+log = structlog.get_logger(__name__)
+
+SERVICE_NAMES = (
+    messaging_pb2.DESCRIPTOR.services_by_name["MessagingService"].full_name,
+    identities_pb2.DESCRIPTOR.services_by_name["ChannelIdentityService"].full_name,
+    accounts_pb2.DESCRIPTOR.services_by_name["AccountService"].full_name,
+    sandbox_pb2.DESCRIPTOR.services_by_name["SandboxService"].full_name,
+)
+
+
+class Gateway:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.port = 0
+
+    async def start(self) -> None:
+        s = self.settings
+        self.db = database.connect(s.database_url)
+        await migrate.upgrade(self.db)
+        self.writer = GroupCommitWriter(self.db, s.group_commit_max_batch, on_commit=self._committed)
+        self.hub = EventHub(self.db, HubSettings(s.event_poll_seconds, buffer_size=s.stream_buffer))
+        self.identities = IdentityDirectory(self.db, s.auth_cache_seconds)
+        reports = ReportSink(status=partial(store_status, self.writer), inbound=self._store_inbound)
+        self.adapters = AdapterRegistry(self._adapter_factories(), reports)
+        self.dispatcher = Dispatcher(
+            self.db, self.writer, self.adapters,
+            DispatchSettings(s.dispatch_batch_size, s.dispatch_max_in_flight, s.lease_seconds, s.max_attempts,
+                             s.retry_base_seconds, s.retry_max_seconds, s.dispatch_poll_seconds),
+        )
+        self.writer.start()
+        await self.hub.start()
+        deps = Deps(self.db, self.writer, self.hub, Authenticator(self.db, s.auth_cache_seconds), self.identities,
+                    self.adapters.names, StreamSettings(s.checkpoint_seconds, s.max_streams_per_account))
+        self.server = self._grpc_server(deps)
+        self.port = self.server.add_insecure_port(s.listen)
+        await self.server.start()
+        self.dispatcher.start()
+        for name in ("", *SERVICE_NAMES):
+            await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        log.info("serving", listen=s.listen, port=self.port, database=self.db.writer.dialect.name, adapters=sorted(self.adapters.names))
+
+    def _adapter_factories(self) -> dict[str, AdapterFactory]:
+        factories: dict[str, AdapterFactory] = {}
+        if self.settings.sandbox:
+            defaults = SandboxDefaults(self.settings.sandbox_delivered_delay_ms, self.settings.sandbox_read_delay_ms)
+            factories["sandbox"] = lambda identity, reports: SandboxAdapter(identity, reports, defaults)
+        return factories
+
+    def _grpc_server(self, deps: Deps) -> grpc.aio.Server:
+        keepalive_ms = int(self.settings.keepalive_seconds * 1000)
+        server = grpc.aio.server(options=[
+            ("grpc.keepalive_time_ms", keepalive_ms),
+            ("grpc.keepalive_timeout_ms", 10_000),
+            ("grpc.keepalive_permit_without_calls", 1),
+            ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
+            ("grpc.http2.max_pings_without_data", 0),
+        ])
+        messaging_pb2_grpc.add_MessagingServiceServicer_to_server(MessagingServicer(deps), server)
+        identities_pb2_grpc.add_ChannelIdentityServiceServicer_to_server(ChannelIdentityServicer(deps), server)
+        accounts_pb2_grpc.add_AccountServiceServicer_to_server(AccountServicer(deps), server)
+        sandbox_pb2_grpc.add_SandboxServiceServicer_to_server(SandboxServicer(deps), server)
+        self.health = health.aio.HealthServicer()
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
+        reflection.enable_server_reflection((*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
+        return server
+
+    def _committed(self) -> None:
+        self.hub.notify()
+        self.dispatcher.notify()
+
+    async def _store_inbound(self, report: InboundReport) -> object:
+        identity = await self.identities.get(report.account_id, report.identity_id)
+        return await store_inbound(self.writer, identity, report)
+
+    async def stop(self) -> None:
+        """Health NOT_SERVING, streams end with their resume cursor, in-flight work finishes."""
+        grace = self.settings.shutdown_grace_seconds
+        await self.health.enter_graceful_shutdown()
+        await self.hub.close()
+        await asyncio.gather(self.server.stop(grace), self.dispatcher.stop(grace))
+        await self.writer.stop()
+        await self.adapters.close()
+        await self.db.dispose()
+        log.info("stopped")

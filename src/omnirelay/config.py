@@ -1,0 +1,70 @@
+"""Settings: each one a command-line flag and an OMNIRELAY_* environment variable."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    listen: str = _setting("127.0.0.1:50051", "gRPC listen address (host:port; port 0 picks a free one)")
+    database_url: str = _setting("sqlite:///./var/omnirelay.db", "SQLite file (default) or postgresql://user@host/db")
+    sandbox: bool = _setting(True, "enable the sandbox adapter")
+    sandbox_delivered_delay_ms: int = _setting(200, "sandbox: delay from SENT to DELIVERED")
+    sandbox_read_delay_ms: int = _setting(1000, "sandbox: delay from SENT to READ")
+    dispatch_batch_size: int = _setting(100, "messages claimed per dispatcher transaction")
+    dispatch_max_in_flight: int = _setting(256, "sends in progress at once per process")
+    lease_seconds: float = _setting(30.0, "how long a claimed message is reserved before another dispatcher may retry it")
+    max_attempts: int = _setting(5, "provider hand-over attempts before a message fails with RETRIES_EXHAUSTED")
+    retry_base_seconds: float = _setting(1.0, "first retry delay (exponential backoff, full jitter)")
+    retry_max_seconds: float = _setting(300.0, "longest retry delay")
+    dispatch_poll_seconds: float = _setting(0.5, "dispatcher poll interval when idle (commits wake it sooner)")
+    event_poll_seconds: float = _setting(0.25, "event log poll interval when idle (commits wake it sooner)")
+    stream_buffer: int = _setting(1000, "events buffered per subscriber before it falls back to reading the log")
+    checkpoint_seconds: float = _setting(15.0, "idle streams get a checkpoint this often")
+    max_streams_per_account: int = _setting(100, "concurrent streams per account (RESOURCE_EXHAUSTED beyond)")
+    group_commit_max_batch: int = _setting(500, "operations per group-commit transaction at most")
+    auth_cache_seconds: float = _setting(5.0, "API key and identity lookups are cached this long")
+    keepalive_seconds: float = _setting(30.0, "HTTP/2 keepalive ping interval for long-lived streams")
+    shutdown_grace_seconds: float = _setting(10.0, "time in-flight calls and sends get on SIGTERM")
+    log_level: str = _setting("info", "debug, info, warning or error")
+    log_format: str = _setting("auto", "json, console, or auto (console on a terminal, else JSON)")
+
+
+def env_name(name: str) -> str:
+    return "OMNIRELAY_" + name.upper()
+
+
+def _parse_bool(value: str) -> bool:
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got {value!r}")
+
+
+def add_arguments(parser: argparse.ArgumentParser, only: tuple[str, ...] | None = None) -> None:
+    for f in fields(Settings):
+        if only is not None and f.name not in only:
+            continue
+        kind = _parse_bool if f.type in (bool, "bool") else {"int": int, "float": float}.get(str(f.type), str)
+        default = os.environ.get(env_name(f.name))
+        parser.add_argument(
+            "--" + f.name.replace("_", "-"),
+            dest=f.name,
+            type=kind,
+            default=kind(default) if default is not None else f.default,
+            help=f"{f.metadata['help']} (env {env_name(f.name)}, default {f.default})",
+        )
+
+
+def from_namespace(ns: argparse.Namespace) -> Settings:
+    known = {f.name for f in fields(Settings)}
+    return Settings(**{k: v for k, v in vars(ns).items() if k in known})

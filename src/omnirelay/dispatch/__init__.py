@@ -1,0 +1,1 @@
+"""Dispatch: claims due messages in batches, hands them to adapters, records the outcome."""

@@ -1,0 +1,160 @@
+"""The dispatcher: lease due messages in batches, send each through its identity's adapter,
+record the outcome with group commit. A lease that runs out (the process died mid-send) makes
+the message due again, so nothing accepted is lost: delivery to the provider is at-least-once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from sqlalchemy import select
+
+from omnirelay.channels.base import ErrorClass, OutboundMessage, SendError
+from omnirelay.channels.registry import AdapterRegistry
+from omnirelay.domain import status as st
+from omnirelay.domain.clock import now_us
+from omnirelay.domain.errors import FailureCode
+from omnirelay.domain.retry import backoff_seconds
+from omnirelay.store.database import Database
+from omnirelay.store.directory import IdentityRecord, to_record
+from omnirelay.store.messages import ClaimDue, StatusUpdate, to_message
+from omnirelay.store.schema import identities
+from omnirelay.store.writer import GroupCommitWriter
+from omnirelay.v1.common_pb2 import MessageError
+
+log = structlog.get_logger(__name__)
+
+_FAILURE_CODE = {
+    "permanent": FailureCode.PROVIDER_REJECTED,
+    "bad_recipient": FailureCode.RECIPIENT_INVALID,
+    "auth": FailureCode.PROVIDER_AUTH_FAILED,
+}
+
+
+@dataclass(frozen=True)
+class DispatchSettings:
+    batch_size: int = 100
+    max_in_flight: int = 256
+    lease_seconds: float = 30.0
+    max_attempts: int = 5
+    retry_base_seconds: float = 1.0
+    retry_max_seconds: float = 300.0
+    poll_seconds: float = 0.5
+
+
+class Dispatcher:
+    def __init__(self, db: Database, writer: GroupCommitWriter, adapters: AdapterRegistry, settings: DispatchSettings) -> None:
+        self._db = db
+        self._writer = writer
+        self._adapters = adapters
+        self._settings = settings
+        self.owner = f"{os.uname().nodename}:{os.getpid()}:{os.urandom(3).hex()}"
+        self._wake = asyncio.Event()
+        self._slots = asyncio.Semaphore(settings.max_in_flight)
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._task: asyncio.Task[None] | None = None
+        self._rng = random.Random()
+
+    def notify(self) -> None:
+        """New work may be due (a send was committed)."""
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="dispatcher")
+
+    async def stop(self, grace: float) -> None:
+        """Stop claiming; let in-flight sends finish within `grace` (their leases cover the rest)."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        if self._in_flight:
+            await asyncio.wait(self._in_flight, timeout=grace)
+        for task in self._in_flight:
+            task.cancel()
+        await asyncio.gather(*self._in_flight, return_exceptions=True)
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                claimed = await self._claim()
+            except Exception:  # noqa: BLE001 - the store may be down; keep trying
+                log.exception("dispatch_claim_failed")
+                claimed = []
+            if len(claimed) < self._settings.batch_size:
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self._settings.poll_seconds)
+                except TimeoutError:
+                    pass
+
+    async def _claim(self) -> list[dict[str, Any]]:
+        free = self._settings.max_in_flight - len(self._in_flight)
+        if free <= 0:
+            return []
+        claim = ClaimDue(self.owner, now_us(), int(self._settings.lease_seconds * 1e6), min(free, self._settings.batch_size))
+        rows = await self._writer.submit(claim)
+        if not rows:
+            return rows
+        identity_rows = await self._identities({(r["account_id"], r["identity_id"]) for r in rows})
+        for row in rows:
+            task = asyncio.create_task(self._deliver(row, identity_rows.get((row["account_id"], row["identity_id"]))))
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+        return rows
+
+    async def _identities(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], IdentityRecord]:
+        async with self._db.reader.connect() as conn:
+            found = await conn.execute(
+                select(identities).where(identities.c.account_id.in_({a for a, _ in keys}), identities.c.id.in_({i for _, i in keys}))
+            )
+            return {(r["account_id"], r["id"]): to_record(r) for r in found.mappings()}
+
+    async def _deliver(self, row: dict[str, Any], identity: IdentityRecord | None) -> None:
+        try:
+            update = await self._attempt(row, identity)
+        except Exception as exc:  # noqa: BLE001 - an adapter bug must not lose the message
+            log.exception("adapter_crashed", message_id=row["id"])
+            update = self._after_error(row, SendError(ErrorClass.TRANSIENT, f"adapter error: {exc}"))
+        try:
+            await self._writer.submit(update)
+        except Exception:  # noqa: BLE001 - the lease brings the message back
+            log.exception("dispatch_outcome_not_stored", message_id=row["id"])
+
+    async def _attempt(self, row: dict[str, Any], identity: IdentityRecord | None) -> StatusUpdate:
+        now = now_us()
+        if identity is None:
+            return self._fail(row, st.FAILED, FailureCode.IDENTITY_GONE, "the identity was deleted", permanent=True)
+        if row["expire_time"] and row["expire_time"] <= now:
+            return self._fail(row, st.EXPIRED, FailureCode.EXPIRED, "not handed to the provider before expire_time", permanent=True)
+        adapter = await self._adapters.adapter_for(identity)
+        try:
+            result = await adapter.send(OutboundMessage(row["id"], to_message(row), row["attempts"]))
+        except SendError as error:
+            return self._after_error(row, error)
+        log.debug("sent", message_id=row["id"], provider_ids=result.provider_message_ids)
+        return StatusUpdate(now_us(), message_id=row["id"], status=st.SENT, provider_message_ids=result.provider_message_ids, dispatch="done")
+
+    def _after_error(self, row: dict[str, Any], error: SendError) -> StatusUpdate:
+        if not error.error_class.retryable:
+            code = _FAILURE_CODE[error.error_class.value]
+            return self._fail(row, st.FAILED, code, error.description, permanent=True, provider_code=error.provider_code)
+        if row["attempts"] >= self._settings.max_attempts:
+            return self._fail(row, st.FAILED, FailureCode.RETRIES_EXHAUSTED, f"after {row['attempts']} attempts: {error.description}", permanent=False, provider_code=error.provider_code)
+        delay = error.retry_after if error.retry_after is not None else backoff_seconds(
+            row["attempts"], self._settings.retry_base_seconds, self._settings.retry_max_seconds, self._rng
+        )
+        retry_at = now_us() + int(delay * 1e6)
+        if row["expire_time"]:
+            retry_at = min(retry_at, row["expire_time"])
+        log.info("send_retry", message_id=row["id"], attempt=row["attempts"], delay=round(delay, 3), error=error.description)
+        last = MessageError(code=error.error_class.value.upper(), description=error.description, permanent=False, provider_code=error.provider_code)
+        return StatusUpdate(now_us(), message_id=row["id"], error=last, dispatch="retry", retry_at=retry_at)
+
+    @staticmethod
+    def _fail(row: dict[str, Any], status: int, code: FailureCode, description: str, permanent: bool, provider_code: str = "") -> StatusUpdate:
+        error = MessageError(code=code.name, description=description, permanent=permanent, provider_code=provider_code)
+        return StatusUpdate(now_us(), message_id=row["id"], status=status, error=error, provider_code=provider_code, dispatch="done")

@@ -1,0 +1,48 @@
+"""SMS encoding and segmentation (GSM 03.38 default alphabet versus UCS-2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from omnirelay.v1.common_pb2 import SmsEncoding
+
+# GSM 03.38 basic character set (one septet each).
+GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+# The extension table: each costs an escape septet plus itself, so it counts twice.
+GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
+
+GSM7_SINGLE, GSM7_PART = 160, 153
+UCS2_SINGLE, UCS2_PART = 70, 67
+
+
+@dataclass(frozen=True)
+class SmsSegmentation:
+    encoding: int  # SmsEncoding
+    units: int  # septets for GSM-7, UTF-16 code units for UCS-2
+    segments: int
+
+
+def is_gsm7(text: str) -> bool:
+    return all(c in GSM7_BASIC or c in GSM7_EXTENSION for c in text)
+
+
+def gsm7_length(text: str) -> int:
+    return sum(2 if c in GSM7_EXTENSION else 1 for c in text)
+
+
+def ucs2_length(text: str) -> int:
+    # Characters outside the BMP take a surrogate pair: two UCS-2 units.
+    return sum(2 if ord(c) > 0xFFFF else 1 for c in text)
+
+
+def segment(text: str) -> SmsSegmentation:
+    """How `text` goes over the air: its encoding and the number of concatenated parts."""
+    if is_gsm7(text):
+        units, single, part, encoding = gsm7_length(text), GSM7_SINGLE, GSM7_PART, SmsEncoding.SMS_ENCODING_GSM7
+    else:
+        units, single, part, encoding = ucs2_length(text), UCS2_SINGLE, UCS2_PART, SmsEncoding.SMS_ENCODING_UCS2
+    segments = 1 if units <= single else -(-units // part)
+    return SmsSegmentation(encoding, units, segments)

@@ -1,0 +1,259 @@
+"""Input checks for requests: each problem becomes a field violation naming the field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import phonenumbers
+
+from omnirelay.domain import sms
+from omnirelay.domain.errors import FieldViolation, Reason, invalid
+from omnirelay.v1 import content_pb2, identities_pb2, messaging_pb2
+from omnirelay.v1.common_pb2 import Channel, SmsEncoding
+
+PHONE_CHANNELS = frozenset({Channel.CHANNEL_SMS, Channel.CHANNEL_MMS, Channel.CHANNEL_WHATSAPP, Channel.CHANNEL_RCS})
+MAX_TEXT = 4096
+MAX_METADATA_PAIRS = 32
+MAX_METADATA_KEY = 64
+MAX_METADATA_VALUE = 512
+MAX_REQUEST_ID = 128
+MAX_ADDRESS = 4096  # push device tokens are long
+
+# channel_content case -> the only channel that may carry it
+CHANNEL_CONTENT_CHANNEL = {
+    "sms": Channel.CHANNEL_SMS,
+    "mms": Channel.CHANNEL_MMS,
+    "whatsapp": Channel.CHANNEL_WHATSAPP,
+    "rcs": Channel.CHANNEL_RCS,
+    "apple": Channel.CHANNEL_APPLE,
+    "push": Channel.CHANNEL_PUSH,
+    "messenger": Channel.CHANNEL_MESSENGER,
+}
+
+
+@dataclass(frozen=True)
+class SendPlan:
+    """What validation learned about a send: the normalized recipient and SMS segmentation."""
+
+    recipient: str
+    sms_encoding: int = SmsEncoding.SMS_ENCODING_UNSPECIFIED
+    segment_count: int = 0
+
+
+class Violations:
+    """Collects every problem in a request so the caller can fix them all at once."""
+
+    def __init__(self) -> None:
+        self.items: list[FieldViolation] = []
+
+    def add(self, field: str, description: str) -> None:
+        self.items.append(FieldViolation(field, description))
+
+    def raise_if_any(self, reason: Reason = Reason.INVALID_FIELD) -> None:
+        if self.items:
+            raise invalid(self.items, reason)
+
+
+def normalize_address(channel: int, address: str, field: str, v: Violations) -> str:
+    address = address.strip()
+    if not address:
+        v.add(field, "is required")
+        return address
+    if len(address) > MAX_ADDRESS:
+        v.add(field, f"is longer than {MAX_ADDRESS} characters")
+        return address
+    if channel in PHONE_CHANNELS:
+        try:
+            number = phonenumbers.parse(address, None)
+        except phonenumbers.NumberParseException:
+            v.add(field, "must be an E.164 phone number such as +15551234567")
+            return address
+        if not phonenumbers.is_possible_number(number):
+            v.add(field, "is not a possible phone number")
+            return address
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return address
+
+
+def _check_url(url: str, field: str, v: Violations) -> None:
+    if not url:
+        v.add(field, "is required")
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        v.add(field, "must be an absolute http(s) URL")
+
+
+def _check_text(text: str, field: str, v: Violations, required: bool = True) -> None:
+    if required and not text.strip():
+        v.add(field, "is required")
+    elif len(text) > MAX_TEXT:
+        v.add(field, f"is longer than {MAX_TEXT} characters")
+
+
+def _check_media(media: content_pb2.Media, field: str, v: Violations) -> None:
+    if media.kind == content_pb2.MediaKind.MEDIA_KIND_UNSPECIFIED:
+        v.add(f"{field}.kind", "is required: IMAGE, AUDIO, VIDEO or FILE")
+    _check_url(media.url, f"{field}.url", v)
+    if media.size_bytes < 0:
+        v.add(f"{field}.size_bytes", "must not be negative")
+
+
+def _check_action(action: content_pb2.Action, field: str, v: Violations) -> None:
+    _check_text(action.text, f"{field}.text", v)
+    kind = action.WhichOneof("kind")
+    if kind is None:
+        v.add(f"{field}.kind", "is required: reply, open_url, dial or share_location")
+    elif kind == "open_url":
+        _check_url(action.open_url.url, f"{field}.open_url.url", v)
+    elif kind == "dial":
+        normalize_address(Channel.CHANNEL_SMS, action.dial.phone_number, f"{field}.dial.phone_number", v)
+
+
+def _check_card(card: content_pb2.Card, field: str, v: Violations) -> None:
+    if not (card.title or card.description or card.HasField("media")):
+        v.add(field, "needs a title, a description or media")
+    if card.HasField("media"):
+        _check_media(card.media, f"{field}.media", v)
+    for i, action in enumerate(card.actions):
+        _check_action(action, f"{field}.actions[{i}]", v)
+
+
+def check_content(content: content_pb2.Content, field: str, v: Violations, inbound: bool = False) -> None:
+    kind = content.WhichOneof("kind")
+    if kind is None:
+        v.add(field, "must set one kind: text, media, location, contact, template, choice, list, card, carousel or product")
+    elif kind == "text":
+        _check_text(content.text.body, f"{field}.text.body", v)
+    elif kind == "media":
+        _check_media(content.media, f"{field}.media", v)
+    elif kind == "location":
+        loc = content.location
+        if not -90 <= loc.latitude <= 90:
+            v.add(f"{field}.location.latitude", "must be between -90 and 90")
+        if not -180 <= loc.longitude <= 180:
+            v.add(f"{field}.location.longitude", "must be between -180 and 180")
+    elif kind == "contact":
+        c = content.contact
+        if not (c.formatted_name or c.first_name or c.last_name):
+            v.add(f"{field}.contact.formatted_name", "is required (or first_name / last_name)")
+    elif kind == "template":
+        if not content.template.name:
+            v.add(f"{field}.template.name", "is required")
+        if not content.template.language:
+            v.add(f"{field}.template.language", "is required, e.g. en_US")
+        if content.template.HasField("header_media"):
+            _check_media(content.template.header_media, f"{field}.template.header_media", v)
+    elif kind == "choice":
+        _check_text(content.choice.text, f"{field}.choice.text", v)
+        if not content.choice.actions:
+            v.add(f"{field}.choice.actions", "needs at least one action")
+        for i, action in enumerate(content.choice.actions):
+            _check_action(action, f"{field}.choice.actions[{i}]", v)
+    elif kind == "list":
+        _check_text(content.list.text, f"{field}.list.text", v)
+        if not content.list.sections:
+            v.add(f"{field}.list.sections", "needs at least one section")
+        for i, section in enumerate(content.list.sections):
+            if not section.rows:
+                v.add(f"{field}.list.sections[{i}].rows", "needs at least one row")
+            for j, row in enumerate(section.rows):
+                if not row.id:
+                    v.add(f"{field}.list.sections[{i}].rows[{j}].id", "is required")
+                if not row.title:
+                    v.add(f"{field}.list.sections[{i}].rows[{j}].title", "is required")
+    elif kind == "card":
+        _check_card(content.card, f"{field}.card", v)
+    elif kind == "carousel":
+        if not content.carousel.cards:
+            v.add(f"{field}.carousel.cards", "needs at least one card")
+        for i, card in enumerate(content.carousel.cards):
+            _check_card(card, f"{field}.carousel.cards[{i}]", v)
+    elif kind == "product":
+        if not content.product.catalog_id:
+            v.add(f"{field}.product.catalog_id", "is required")
+        if not content.product.product_ids:
+            v.add(f"{field}.product.product_ids", "needs at least one product id")
+    elif kind == "choice_reply":
+        if not inbound:
+            v.add(f"{field}.choice_reply", "is for inbound messages only")
+        elif not (content.choice_reply.postback_data or content.choice_reply.text):
+            v.add(f"{field}.choice_reply", "needs postback_data or text")
+
+
+def check_metadata(metadata: dict[str, str], field: str, v: Violations) -> None:
+    if len(metadata) > MAX_METADATA_PAIRS:
+        v.add(field, f"has more than {MAX_METADATA_PAIRS} pairs")
+    for key, value in metadata.items():
+        if not key or len(key) > MAX_METADATA_KEY:
+            v.add(f"{field}[{key!r}]", f"keys must be 1-{MAX_METADATA_KEY} characters")
+        if len(value) > MAX_METADATA_VALUE:
+            v.add(f"{field}[{key!r}]", f"values must be at most {MAX_METADATA_VALUE} characters")
+
+
+def check_send(request: messaging_pb2.SendMessageRequest, channel: int, now_us: int) -> SendPlan:
+    """Validate a SendMessage request against its identity's channel."""
+    v = Violations()
+    recipient = normalize_address(channel, request.recipient, "recipient", v)
+    has_content = request.HasField("content")
+    has_channel_content = request.HasField("channel_content")
+    channel_case = request.channel_content.WhichOneof("channel")
+    if not has_content and not has_channel_content:
+        v.add("content", "is required (or channel_content)")
+    elif has_content and has_channel_content:
+        v.add("channel_content", "set either content or channel_content, not both")
+    elif has_content:
+        check_content(request.content, "content", v)
+    elif channel_case is None:
+        v.add("channel_content", "must set one channel")
+    check_metadata(dict(request.metadata), "metadata", v)
+    if len(request.request_id) > MAX_REQUEST_ID:
+        v.add("request_id", f"is longer than {MAX_REQUEST_ID} characters")
+    if request.HasField("expire_time") and request.expire_time.ToMicroseconds() <= now_us:
+        v.add("expire_time", "is in the past")
+    v.raise_if_any()
+    if channel_case and CHANNEL_CONTENT_CHANNEL[channel_case] != channel:
+        raise invalid(
+            [FieldViolation(f"channel_content.{channel_case}", f"is for {Channel.Name(CHANNEL_CONTENT_CHANNEL[channel_case])}, the identity is {Channel.Name(channel)}")],
+            Reason.CHANNEL_CONTENT_MISMATCH,
+        )
+    return SendPlan(recipient, *_sms_segmentation(request, channel))
+
+
+def _sms_segmentation(request: messaging_pb2.SendMessageRequest, channel: int) -> tuple[int, int]:
+    if channel != Channel.CHANNEL_SMS:
+        return SmsEncoding.SMS_ENCODING_UNSPECIFIED, 0
+    if request.HasField("content") and request.content.WhichOneof("kind") == "text":
+        text = request.content.text.body
+    elif request.channel_content.WhichOneof("channel") == "sms":
+        text = request.channel_content.sms.text
+    else:
+        return SmsEncoding.SMS_ENCODING_UNSPECIFIED, 0
+    seg = sms.segment(text)
+    return seg.encoding, seg.segments
+
+
+def check_identity(identity: identities_pb2.ChannelIdentity, adapters: frozenset[str], creating: bool) -> str:
+    """Validate an identity; returns its normalized address."""
+    v = Violations()
+    address = identity.address
+    if creating:
+        if identity.channel == Channel.CHANNEL_UNSPECIFIED:
+            v.add("channel_identity.channel", "is required")
+        else:
+            address = normalize_address(identity.channel, identity.address, "channel_identity.address", v)
+        if not identity.adapter:
+            v.add("channel_identity.adapter", f"is required: one of {', '.join(sorted(adapters))}")
+    if len(identity.display_name) > 256:
+        v.add("channel_identity.display_name", "is longer than 256 characters")
+    for key in (*identity.settings, *identity.credentials):
+        if not key or len(key) > 64:
+            v.add("channel_identity.settings", "keys must be 1-64 characters")
+    v.raise_if_any()
+    if creating and identity.adapter not in adapters:
+        raise invalid(
+            [FieldViolation("channel_identity.adapter", f"unknown or disabled adapter {identity.adapter!r}; available: {', '.join(sorted(adapters)) or 'none'}")],
+            Reason.UNKNOWN_ADAPTER,
+        )
+    return address

@@ -1,0 +1,1 @@
+"""The event log reader and the fan-out to stream subscribers."""

@@ -1,0 +1,214 @@
+"""One log reader per process fans events out to every subscriber in memory.
+
+A subscription has a bounded buffer. While the buffer is armed ("live"), the hub appends every
+matching event to it. When it overflows, the buffer is dropped and the subscription reads the
+log itself until it has caught up, then re-arms: a slow subscriber is never dropped and never
+loses an event (etcd's unsynced watchers), and memory per subscriber stays bounded.
+
+The hand-over is exact because the hub offers events synchronously after each read and then
+advances `position`: arming at position P means every event after P reaches the buffer, and the
+subscription reads the log only up to P.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from sqlalchemy import func, select
+
+from omnirelay.events import cursor
+from omnirelay.store.database import Database
+from omnirelay.store.messages import head_sequence
+from omnirelay.store.schema import EVENT_INBOUND, events
+from omnirelay.v1.messaging_pb2 import InboundMessageEvent, MessageEvent
+
+log = structlog.get_logger(__name__)
+
+LogEvent = MessageEvent | InboundMessageEvent
+
+
+class StreamClosed(Exception):
+    """The server is shutting down; the client resumes from its last cursor."""
+
+
+def decode(row: Any) -> LogEvent:
+    event: LogEvent = InboundMessageEvent() if row.kind == EVENT_INBOUND else MessageEvent()
+    event.ParseFromString(row.payload)
+    event.event_id = str(row.seq)
+    event.sequence = row.seq
+    event.cursor = cursor.encode(row.seq)
+    return event
+
+
+@dataclass(frozen=True)
+class HubSettings:
+    poll_seconds: float = 0.25
+    read_batch: int = 1000
+    buffer_size: int = 1000
+
+
+class EventHub:
+    def __init__(self, db: Database, settings: HubSettings) -> None:
+        self._db = db
+        self._settings = settings
+        self.position = 0
+        self.closed = False
+        self._subscribers: dict[tuple[str, int], set[Subscription]] = defaultdict(set)
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        async with self._db.reader.connect() as conn:
+            self.position = await head_sequence(conn)
+        self._task = asyncio.create_task(self._run(), name="event-hub")
+
+    def notify(self) -> None:
+        """Something was committed to the log in this process."""
+        self._wake.set()
+
+    async def close(self) -> None:
+        self.closed = True
+        for subs in self._subscribers.values():
+            for sub in subs:
+                sub.ready.set()
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    def subscribe(self, account_id: str, kind: int, matches: Callable[[Any], bool], after: int) -> Subscription:
+        sub = Subscription(self, account_id, kind, matches, after, self._settings.buffer_size, self._settings.read_batch)
+        self._subscribers[(account_id, kind)].add(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        subs = self._subscribers.get((sub.account_id, sub.kind))
+        if subs is not None:
+            subs.discard(sub)
+            if not subs:
+                del self._subscribers[(sub.account_id, sub.kind)]
+
+    def subscriber_count(self, account_id: str) -> int:
+        return sum(len(subs) for (account, _), subs in self._subscribers.items() if account == account_id)
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                read = await self._read_new()
+            except Exception:  # noqa: BLE001 - the store may be down; keep polling
+                log.exception("event_log_read_failed")
+                read = 0
+            if read < self._settings.read_batch:
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self._settings.poll_seconds)
+                except TimeoutError:
+                    pass
+
+    async def _read_new(self) -> int:
+        query = select(events).where(events.c.seq > self.position).order_by(events.c.seq).limit(self._settings.read_batch)
+        async with self._db.reader.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        # From here to the end no await: offering and advancing `position` are one step.
+        for row in rows:
+            subs = self._subscribers.get((row.account_id, row.kind))
+            if subs:
+                event = decode(row)
+                for sub in subs:
+                    sub.offer(event)
+        if rows:
+            self.position = rows[-1].seq
+        return len(rows)
+
+    async def read(self, account_id: str, kind: int, after: int, upto: int, limit: int) -> list[LogEvent]:
+        query = (
+            select(events)
+            .where(events.c.account_id == account_id, events.c.kind == kind, events.c.seq > after, events.c.seq <= upto)
+            .order_by(events.c.seq)
+            .limit(limit)
+        )
+        async with self._db.reader.connect() as conn:
+            return [decode(row) for row in (await conn.execute(query)).all()]
+
+    async def first_at_or_after(self, account_id: str, event_time_us: int) -> int:
+        """The position just before the account's first event at or after a time."""
+        query = select(func.min(events.c.seq)).where(events.c.account_id == account_id, events.c.event_time >= event_time_us)
+        async with self._db.reader.connect() as conn:
+            first = (await conn.execute(query)).scalar()
+        return self.position if first is None else first - 1
+
+
+class Subscription:
+    def __init__(
+        self, hub: EventHub, account_id: str, kind: int, matches: Callable[[Any], bool], after: int, buffer_size: int, read_batch: int
+    ) -> None:
+        self.hub = hub
+        self.account_id = account_id
+        self.kind = kind
+        self.matches = matches
+        # Every event up to `pos` has been handled (yielded or filtered out).
+        self.pos = after
+        # While not None, the buffer holds every matching event after `live_from`.
+        self.live_from: int | None = None
+        self.buffer: deque[LogEvent] = deque()
+        self.buffer_size = buffer_size
+        self.read_batch = read_batch
+        self.ready = asyncio.Event()
+        self.overflows = 0
+        self._backlog: deque[LogEvent] = deque()
+        self._backlog_upto = after
+
+    def offer(self, event: LogEvent) -> None:
+        if self.live_from is None or not self.matches(event):
+            return
+        if len(self.buffer) >= self.buffer_size:
+            # Too slow: drop the buffer and fall back to reading the log.
+            self.buffer.clear()
+            self.live_from = None
+            self.overflows += 1
+        else:
+            self.buffer.append(event)
+        self.ready.set()
+
+    async def next(self, timeout: float) -> LogEvent | None:
+        """The next matching event, or None after `timeout` idle seconds (time for a checkpoint)."""
+        while True:
+            if self.hub.closed:
+                raise StreamClosed
+            while self._backlog:
+                event = self._backlog.popleft()
+                if event.sequence > self.pos:
+                    self.pos = event.sequence
+                    if self.matches(event):
+                        return event
+            self.pos = max(self.pos, self._backlog_upto)
+            if self.live_from is None:
+                self.buffer.clear()
+                self.live_from = self.hub.position
+            if self.pos < self.live_from:
+                await self._read_log(self.live_from)
+                continue
+            while self.buffer:
+                event = self.buffer.popleft()
+                if event.sequence > self.pos:
+                    self.pos = event.sequence
+                    return event
+            self.ready.clear()
+            try:
+                await asyncio.wait_for(self.ready.wait(), timeout)
+            except TimeoutError:
+                if self.live_from is not None and not self.buffer:
+                    # Idle and live: everything up to the hub's position is handled.
+                    self.pos = max(self.pos, self.hub.position)
+                return None
+
+    async def _read_log(self, upto: int) -> None:
+        limit = self.read_batch
+        rows = await self.hub.read(self.account_id, self.kind, self.pos, upto, limit)
+        self._backlog.extend(rows)
+        # A short read means the log holds nothing more for us up to `upto`.
+        self._backlog_upto = upto if len(rows) < limit else rows[-1].sequence

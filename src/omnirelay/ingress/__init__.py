@@ -1,0 +1,1 @@
+"""What providers report: inbound messages and status reports, stored before acknowledging."""

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy Core schema, Alembic migrations, queries and the group-commit writer."""

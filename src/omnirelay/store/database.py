@@ -1,0 +1,79 @@
+"""Engines for SQLite (embedded default) and PostgreSQL (scale-out)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+# Serializes event-log writers on PostgreSQL: sequence values are then handed out in commit
+# order, so a reader at `seq > last` never skips a row that commits late (ARCHITECTURE.md).
+EVENT_LOG_LOCK = 0x6F6D6E69  # "omni"
+
+
+@dataclass
+class Database:
+    """A write engine and a read engine. On SQLite the writer is one connection that begins
+    IMMEDIATE; readers use their own connections (WAL lets them read while it writes)."""
+
+    url: str
+    writer: AsyncEngine
+    reader: AsyncEngine
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.writer.dialect.name == "postgresql"
+
+    async def dispose(self) -> None:
+        await self.writer.dispose()
+        if self.reader is not self.writer:
+            await self.reader.dispose()
+
+
+def normalize_url(url: str) -> str:
+    """Accept plain postgresql:// and sqlite:// URLs and pick the asyncio drivers."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+asyncpg")
+    elif parsed.drivername == "sqlite":
+        parsed = parsed.set(drivername="sqlite+aiosqlite")
+    return parsed.render_as_string(hide_password=False)
+
+
+def connect(url: str, pool_size: int = 10) -> Database:
+    url = normalize_url(url)
+    if make_url(url).get_backend_name() == "sqlite":
+        return _sqlite(url)
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return Database(url, engine, engine)
+
+
+def _sqlite(url: str) -> Database:
+    path = make_url(url).database
+    if path and path != ":memory:":
+        Path(os.path.dirname(os.path.abspath(path))).mkdir(parents=True, exist_ok=True)
+    writer = create_async_engine(url, pool_size=1, max_overflow=0)
+    reader = create_async_engine(url, pool_size=4, max_overflow=4)
+    for engine, begin in ((writer, "BEGIN IMMEDIATE"), (reader, "BEGIN")):
+        _sqlite_pragmas(engine, begin)
+    return Database(url, writer, reader)
+
+
+def _sqlite_pragmas(engine: AsyncEngine, begin: str) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        # Let SQLAlchemy's begin event below issue BEGIN, not the driver.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql(begin)

@@ -1,0 +1,364 @@
+"""Message writes (as group-commit operations) and reads."""
+
+from __future__ import annotations
+
+import json
+import operator
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+from sqlalchemy import and_, bindparam, func, insert, or_, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from omnirelay.domain import status as st
+from omnirelay.domain.clock import to_timestamp
+from omnirelay.domain.errors import GatewayError, Reason
+from omnirelay.domain.listing import Condition
+from omnirelay.domain.names import identity_name, message_name
+from omnirelay.store.schema import EVENT_INBOUND, EVENT_STATUS, events, messages, provider_refs
+from omnirelay.v1.common_pb2 import Direction, MessageError
+from omnirelay.v1.messaging_pb2 import InboundMessageEvent, Message, MessageEvent
+
+REQUEST_ID_WINDOW_US = 24 * 3600 * 1_000_000
+Row = Mapping[str, Any]
+
+_TIME_COLUMN = {st.SENT: "sent_time", st.DELIVERED: "delivered_time", st.READ: "read_time"}
+
+
+def new_message_row(**values: Any) -> dict[str, Any]:
+    """A complete messages row: every column present, unset ones NULL or zero."""
+    row: dict[str, Any] = dict.fromkeys(c.name for c in messages.columns)
+    row.update(sms_encoding=0, segment_count=0, attempts=0, create_time=values["create_time"], update_time=values["create_time"])
+    row.update(values)
+    return row
+
+
+def to_message(row: Row) -> Message:
+    """Build the API resource from a row: the body proto plus the indexed columns."""
+    m = Message.FromString(row["body"])
+    m.name = message_name(row["account_id"], row["id"])
+    m.channel = row["channel"]
+    m.identity = identity_name(row["account_id"], row["identity_id"])
+    m.sender = row["sender"]
+    m.recipient = row["recipient"]
+    m.direction = row["direction"]
+    m.status = row["status"]
+    if row["error_code"]:
+        m.error.CopyFrom(_error(row))
+    m.provider_message_ids.extend(json.loads(row["provider_message_ids"] or "[]"))
+    m.sms_encoding = row["sms_encoding"]
+    m.segment_count = row["segment_count"]
+    m.attempts = row["attempts"]
+    m.request_id = row["request_id"] or ""
+    for name in ("create_time", "update_time", "sent_time", "delivered_time", "read_time", "expire_time", "receive_time"):
+        ts = to_timestamp(row[name])
+        if ts is not None:
+            getattr(m, name).CopyFrom(ts)
+    return m
+
+
+def _error(row: Row) -> MessageError:
+    return MessageError(
+        code=row["error_code"] or "",
+        description=row["error_description"] or "",
+        permanent=bool(row["error_permanent"]),
+        provider_code=row["error_provider_code"] or "",
+    )
+
+
+def status_event(row: Row, provider_code: str, now_us: int) -> dict[str, Any]:
+    """The event-log row for a status change of `row` (already holding the new status)."""
+    body = Message.FromString(row["body"])
+    event = MessageEvent(
+        message=message_name(row["account_id"], row["id"]),
+        status=row["status"],
+        provider_code=provider_code,
+        channel=row["channel"],
+        identity=identity_name(row["account_id"], row["identity_id"]),
+        recipient=row["recipient"],
+        metadata=body.metadata,
+        provider_message_ids=json.loads(row["provider_message_ids"] or "[]"),
+    )
+    if row["error_code"] and row["status"] in st.PROVIDER_FAILURES | st.GATEWAY_TERMINAL:
+        event.error.CopyFrom(_error(row))
+    event.event_time.FromMicroseconds(now_us)
+    return {"account_id": row["account_id"], "kind": EVENT_STATUS, "message_id": row["id"], "event_time": now_us, "payload": event.SerializeToString()}
+
+
+def inbound_event(row: Row, now_us: int) -> dict[str, Any]:
+    event = InboundMessageEvent(message=to_message(row))
+    event.event_time.FromMicroseconds(now_us)
+    return {"account_id": row["account_id"], "kind": EVENT_INBOUND, "message_id": row["id"], "event_time": now_us, "payload": event.SerializeToString()}
+
+
+@dataclass
+class InsertMessage:
+    """Store a new message (outbound QUEUED or inbound RECEIVED) and its first event.
+
+    With a request_id, a repeat within 24 hours returns the stored message instead; the same id
+    with a different request fails with REQUEST_ID_REUSED.
+    """
+
+    row: dict[str, Any]
+    now_us: int
+
+    async def __call__(self, conn: AsyncConnection) -> tuple[Message, bool]:
+        return (await self.run_batch(conn, [self]))[0]
+
+    @classmethod
+    async def run_batch(cls, conn: AsyncConnection, ops: Sequence[InsertMessage]) -> list[tuple[Message, bool]]:
+        keyed = {(op.row["account_id"], op.row["request_id"]) for op in ops if op.row["request_id"]}
+        existing: dict[tuple[str, str], Row] = {}
+        if keyed:
+            found = await conn.execute(
+                select(messages).where(tuple_(messages.c.account_id, messages.c.request_id).in_(list(keyed)))
+            )
+            existing = {(r["account_id"], r["request_id"]): r for r in found.mappings()}
+        results: list[tuple[Message, bool]] = []
+        new_rows: list[dict[str, Any]] = []
+        expired_keys: list[str] = []
+        for op in ops:
+            key = (op.row["account_id"], op.row["request_id"])
+            prior = existing.get(key) if op.row["request_id"] else None
+            if prior is not None and prior["create_time"] >= op.now_us - REQUEST_ID_WINDOW_US:
+                if prior["request_hash"] != op.row["request_hash"]:
+                    raise GatewayError(
+                        Reason.REQUEST_ID_REUSED,
+                        f"request_id {op.row['request_id']!r} was used for a different request",
+                        metadata={"message": message_name(prior["account_id"], prior["id"])},
+                    )
+                results.append((to_message(prior), False))
+                continue
+            if prior is not None:
+                expired_keys.append(prior["id"])
+            if op.row["request_id"]:
+                existing[key] = op.row
+            new_rows.append(op.row)
+            results.append((to_message(op.row), True))
+        if expired_keys:
+            # Past the 24 hour window the id is free again.
+            await conn.execute(update(messages).where(messages.c.id.in_(expired_keys)).values(request_id=None))
+        if new_rows:
+            await conn.execute(insert(messages), new_rows)
+            await conn.execute(insert(events), [_first_event(row) for row in new_rows])
+        return results
+
+
+def _first_event(row: Row) -> dict[str, Any]:
+    if row["direction"] == Direction.DIRECTION_INBOUND:
+        return inbound_event(row, row["create_time"])
+    return status_event(row, "", row["create_time"])
+
+
+@dataclass
+class StatusUpdate:
+    """A change to one message from dispatch or a provider report.
+
+    The status moves only where the state machine allows; everything else in the update still
+    applies (a retry schedule, provider ids). Returns the message after the change, or None when
+    the message is unknown.
+    """
+
+    now_us: int
+    message_id: str | None = None
+    # Or find the message by the provider's id: (account_id, identity_id, provider_message_id).
+    provider_ref: tuple[str, str, str] | None = None
+    status: int | None = None
+    error: MessageError | None = None
+    provider_code: str = ""
+    provider_message_ids: list[str] | None = None
+    # Dispatch bookkeeping: "done" (handed over or finished), "retry" at retry_at, or None.
+    dispatch: str | None = None
+    retry_at: int | None = None
+    changed: bool = field(default=False, init=False)
+
+    async def __call__(self, conn: AsyncConnection) -> Message | None:
+        return (await self.run_batch(conn, [self]))[0]
+
+    @classmethod
+    async def run_batch(cls, conn: AsyncConnection, ops: Sequence[StatusUpdate]) -> list[Message | None]:
+        refs = [op.provider_ref for op in ops if op.provider_ref and not op.message_id]
+        if refs:
+            found = await conn.execute(
+                select(provider_refs).where(
+                    tuple_(provider_refs.c.account_id, provider_refs.c.identity_id, provider_refs.c.provider_message_id).in_(refs)
+                )
+            )
+            by_ref = {(r.account_id, r.identity_id, r.provider_message_id): r.message_id for r in found}
+            for op in ops:
+                if op.provider_ref and not op.message_id:
+                    op.message_id = by_ref.get(op.provider_ref)
+        ids = {op.message_id for op in ops if op.message_id}
+        rows = {}
+        if ids:
+            found = await conn.execute(select(messages).where(messages.c.id.in_(ids)))
+            rows = {r["id"]: dict(r) for r in found.mappings()}
+        new_events: list[dict[str, Any]] = []
+        new_refs: list[dict[str, Any]] = []
+        touched: dict[str, dict[str, Any]] = {}
+        results: list[Message | None] = []
+        for op in ops:
+            row = rows.get(op.message_id or "")
+            if row is None:
+                results.append(None)
+                continue
+            event = op.apply(row)
+            if event is not None:
+                new_events.append(event)
+            if op.provider_message_ids:
+                new_refs.extend(
+                    {"account_id": row["account_id"], "identity_id": row["identity_id"], "provider_message_id": pid, "message_id": row["id"]}
+                    for pid in op.provider_message_ids
+                )
+            touched[row["id"]] = row
+            results.append(to_message(row))
+        if touched:
+            await conn.execute(
+                update(messages).where(messages.c.id == bindparam("b_id")).values({c: bindparam(f"b_{c}") for c in _MUTABLE}),
+                [{"b_id": r["id"], **{f"b_{c}": r[c] for c in _MUTABLE}} for r in touched.values()],
+            )
+        if new_refs:
+            await conn.execute(insert(provider_refs), new_refs)
+        if new_events:
+            await conn.execute(insert(events), new_events)
+        return results
+
+    def apply(self, row: dict[str, Any]) -> dict[str, Any] | None:
+        """Change `row` in place; return the event-log row when the status moved."""
+        row["update_time"] = self.now_us
+        if self.provider_message_ids:
+            row["provider_message_ids"] = json.dumps(self.provider_message_ids)
+        if self.dispatch == "done":
+            row["next_attempt_time"] = row["lease_owner"] = row["lease_expire_time"] = None
+        elif self.dispatch == "retry":
+            row["next_attempt_time"], row["lease_owner"], row["lease_expire_time"] = self.retry_at, None, None
+        if self.error is not None:
+            row["error_code"], row["error_description"] = self.error.code, self.error.description
+            row["error_permanent"], row["error_provider_code"] = self.error.permanent, self.error.provider_code
+        if self.status is None or not st.can_transition(row["status"], self.status):
+            return None
+        row["status"] = self.status
+        if self.status in _TIME_COLUMN:
+            row[_TIME_COLUMN[self.status]] = self.now_us
+        if st.is_terminal(self.status) or self.status == st.SENT:
+            row["next_attempt_time"] = row["lease_owner"] = row["lease_expire_time"] = None
+        if self.status in (st.DELIVERED, st.READ) and row["error_code"]:
+            # The handset's word wins over an earlier failure report.
+            row["error_code"] = row["error_description"] = row["error_provider_code"] = None
+            row["error_permanent"] = None
+        self.changed = True
+        return status_event(row, self.provider_code, self.now_us)
+
+
+_MUTABLE = (
+    "status", "update_time", "sent_time", "delivered_time", "read_time", "error_code", "error_description",
+    "error_permanent", "error_provider_code", "provider_message_ids", "next_attempt_time", "lease_owner",
+    "lease_expire_time",
+)
+
+
+@dataclass
+class CancelMessage:
+    account_id: str
+    message_id: str
+    now_us: int
+
+    async def __call__(self, conn: AsyncConnection) -> Message:
+        found = await conn.execute(
+            select(messages.c.status).where(messages.c.account_id == self.account_id, messages.c.id == self.message_id)
+        )
+        current = found.scalar()
+        if current is None:
+            raise GatewayError(Reason.MESSAGE_NOT_FOUND, f"no message {message_name(self.account_id, self.message_id)}")
+        if not st.is_cancelable(current):
+            raise GatewayError(
+                Reason.NOT_CANCELABLE,
+                f"the message is {st.MessageStatus.Name(current)}; only QUEUED messages can be canceled",
+                metadata={"status": st.MessageStatus.Name(current)},
+            )
+        update_op = StatusUpdate(self.now_us, message_id=self.message_id, status=st.CANCELED, dispatch="done")
+        message = await update_op(conn)
+        assert message is not None
+        return message
+
+
+@dataclass
+class ClaimDue:
+    """Lease up to `limit` due outbound messages for `owner` (SKIP LOCKED on PostgreSQL)."""
+
+    owner: str
+    now_us: int
+    lease_us: int
+    limit: int
+
+    async def __call__(self, conn: AsyncConnection) -> list[dict[str, Any]]:
+        due = (
+            select(messages)
+            .where(
+                messages.c.next_attempt_time <= self.now_us,
+                or_(messages.c.lease_expire_time.is_(None), messages.c.lease_expire_time < self.now_us),
+            )
+            .order_by(messages.c.next_attempt_time)
+            .limit(self.limit)
+            .with_for_update(skip_locked=True)
+        )
+        rows = [dict(r) for r in (await conn.execute(due)).mappings()]
+        if not rows:
+            return rows
+        lease_end = self.now_us + self.lease_us
+        await conn.execute(
+            update(messages)
+            .where(messages.c.id.in_([r["id"] for r in rows]))
+            .values(
+                status=st.SENDING, lease_owner=self.owner, lease_expire_time=lease_end,
+                attempts=messages.c.attempts + 1, update_time=self.now_us,
+            )
+        )
+        queued = []
+        for row in rows:
+            row.update(lease_owner=self.owner, lease_expire_time=lease_end, attempts=row["attempts"] + 1)
+            if row["status"] == st.QUEUED:
+                row["status"] = st.SENDING
+                queued.append(status_event(row, "", self.now_us))
+        if queued:
+            await conn.execute(insert(events), queued)
+        return rows
+
+
+async def get_message(conn: AsyncConnection, account_id: str, message_id: str) -> Message:
+    found = await conn.execute(select(messages).where(messages.c.account_id == account_id, messages.c.id == message_id))
+    row = found.mappings().first()
+    if row is None:
+        raise GatewayError(Reason.MESSAGE_NOT_FOUND, f"no message {message_name(account_id, message_id)}")
+    return to_message(row)
+
+
+_FILTER_COLUMNS = {
+    "channel": messages.c.channel, "direction": messages.c.direction, "status": messages.c.status,
+    "identity": messages.c.identity_id, "sender": messages.c.sender, "recipient": messages.c.recipient,
+    "create_time": messages.c.create_time,
+}
+
+
+async def list_messages(
+    conn: AsyncConnection, account_id: str, conditions: list[Condition], after: tuple[int, str] | None, limit: int
+) -> list[Message]:
+    """Newest first, keyset-paged on (create_time, id)."""
+    query = select(messages).where(messages.c.account_id == account_id)
+    for c in conditions:
+        column = _FILTER_COLUMNS[c.field]
+        value = c.value.rsplit("/", 1)[-1] if c.field == "identity" else c.value
+        query = query.where(column.operate(_OPS[c.op], value))
+    if after is not None:
+        query = query.where(
+            or_(messages.c.create_time < after[0], and_(messages.c.create_time == after[0], messages.c.id < after[1]))
+        )
+    query = query.order_by(messages.c.create_time.desc(), messages.c.id.desc()).limit(limit)
+    return [to_message(r) for r in (await conn.execute(query)).mappings()]
+
+
+_OPS = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+
+async def head_sequence(conn: AsyncConnection) -> int:
+    return (await conn.execute(select(func.coalesce(func.max(events.c.seq), 0)))).scalar_one()

@@ -1,0 +1,29 @@
+"""Bring the schema to the newest Alembic revision (`omnirelay migrate`, and on every start)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, text
+
+from omnirelay.store.database import Database
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATION_LOCK = 0x6F6D6E6A
+
+
+def _upgrade(connection: Connection) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+async def upgrade(db: Database) -> None:
+    async with db.writer.begin() as conn:
+        if db.is_postgres:
+            # Replicas starting together: one migrates, the others wait and then find it done.
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        await conn.run_sync(_upgrade)

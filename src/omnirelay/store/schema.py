@@ -1,0 +1,129 @@
+"""The tables. Times are integer microseconds since the epoch; content is serialized proto bytes."""
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+metadata = MetaData()
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", String(63), primary_key=True),
+    Column("display_name", String(256), nullable=False, server_default=""),
+    Column("create_time", BigInteger, nullable=False),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    # NULL for admin keys, which belong to no account.
+    Column("account_id", String(63), nullable=True, index=True),
+    Column("admin", Boolean, nullable=False),
+    Column("display_name", String(256), nullable=False, server_default=""),
+    # SHA-256 of the secret part; the secret itself is never stored.
+    Column("secret_hash", String(64), nullable=False),
+    Column("create_time", BigInteger, nullable=False),
+    Column("revoke_time", BigInteger, nullable=True),
+)
+
+identities = Table(
+    "identities",
+    metadata,
+    Column("account_id", String(63), primary_key=True),
+    Column("id", String(63), primary_key=True),
+    Column("channel", SmallInteger, nullable=False),
+    Column("address", String(4096), nullable=False),
+    Column("adapter", String(64), nullable=False),
+    Column("display_name", String(256), nullable=False, server_default=""),
+    Column("settings", Text, nullable=False),  # JSON object of strings
+    Column("credentials", Text, nullable=False),  # JSON object of strings: write-only in the API
+    Column("number_type", SmallInteger, nullable=False, server_default="0"),
+    Column("create_time", BigInteger, nullable=False),
+    Column("update_time", BigInteger, nullable=False),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("account_id", String(63), nullable=False),
+    Column("identity_id", String(63), nullable=False),
+    Column("channel", SmallInteger, nullable=False),
+    Column("direction", SmallInteger, nullable=False),
+    Column("sender", String(4096), nullable=False),
+    Column("recipient", String(4096), nullable=False),
+    Column("status", SmallInteger, nullable=False),
+    # A Message proto holding what the columns do not: content, options, metadata, reply_to.
+    Column("body", LargeBinary, nullable=False),
+    Column("request_id", String(128), nullable=True),
+    Column("request_hash", String(64), nullable=True),
+    Column("error_code", String(64), nullable=True),
+    Column("error_description", Text, nullable=True),
+    Column("error_permanent", Boolean, nullable=True),
+    Column("error_provider_code", String(64), nullable=True),
+    Column("provider_message_ids", Text, nullable=True),  # JSON list
+    Column("sms_encoding", SmallInteger, nullable=False, server_default="0"),
+    Column("segment_count", SmallInteger, nullable=False, server_default="0"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("create_time", BigInteger, nullable=False),
+    Column("update_time", BigInteger, nullable=False),
+    Column("sent_time", BigInteger, nullable=True),
+    Column("delivered_time", BigInteger, nullable=True),
+    Column("read_time", BigInteger, nullable=True),
+    Column("expire_time", BigInteger, nullable=True),
+    Column("receive_time", BigInteger, nullable=True),
+    # Dispatch state: due when next_attempt_time <= now and no live lease; NULL once handed over.
+    Column("next_attempt_time", BigInteger, nullable=True),
+    Column("lease_owner", String(64), nullable=True),
+    Column("lease_expire_time", BigInteger, nullable=True),
+    UniqueConstraint("account_id", "request_id", name="uq_messages_request_id"),
+    Index("ix_messages_account_create", "account_id", "create_time", "id"),
+    Index(
+        "ix_messages_due",
+        "next_attempt_time",
+        sqlite_where=text("next_attempt_time IS NOT NULL"),
+        postgresql_where=text("next_attempt_time IS NOT NULL"),
+    ),
+)
+
+# Provider message ids -> our message, for status reports that only carry the provider's id.
+provider_refs = Table(
+    "provider_refs",
+    metadata,
+    Column("account_id", String(63), primary_key=True),
+    Column("identity_id", String(63), primary_key=True),
+    Column("provider_message_id", String(128), primary_key=True),
+    Column("message_id", String(32), nullable=False),
+)
+
+# The append-only event log: every status change and inbound message, in commit order.
+events = Table(
+    "events",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("account_id", String(63), nullable=False),
+    Column("kind", SmallInteger, nullable=False),
+    Column("message_id", String(32), nullable=False),
+    Column("event_time", BigInteger, nullable=False),
+    # A MessageEvent or InboundMessageEvent proto without its cursor and sequence.
+    Column("payload", LargeBinary, nullable=False),
+    Index("ix_events_account_seq", "account_id", "seq"),
+    Index("ix_events_time", "event_time"),
+)
+
+EVENT_STATUS = 1
+EVENT_INBOUND = 2

@@ -1,0 +1,122 @@
+"""Group commit: concurrent writes share one transaction, each caller answered after the commit.
+
+One task drains a queue of operations and runs them in a single transaction, so throughput is
+not capped by one commit (one fsync) per message. If any operation fails, the batch is rolled
+back and its operations re-run one transaction each, so one bad operation cannot fail the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import structlog
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from omnirelay.domain.errors import GatewayError, Reason
+from omnirelay.store.database import EVENT_LOG_LOCK, Database
+
+log = structlog.get_logger(__name__)
+
+T = TypeVar("T")
+Operation = Callable[[AsyncConnection], Awaitable[T]]
+
+
+class GroupCommitWriter:
+    def __init__(self, db: Database, max_batch: int = 500, on_commit: Callable[[], None] | None = None) -> None:
+        self._db = db
+        self._max_batch = max_batch
+        self._queue: asyncio.Queue[tuple[Operation[Any], asyncio.Future[Any]]] = asyncio.Queue()
+        self._on_commit = on_commit or (lambda: None)
+        self._task: asyncio.Task[None] | None = None
+        self.batches = 0
+        self.operations = 0
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="group-commit-writer")
+
+    async def stop(self) -> None:
+        """Finish what is queued, then stop."""
+        if self._task is None:
+            return
+        await self._queue.join()
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
+        self._task = None
+
+    async def submit(self, operation: Operation[T]) -> T:
+        """Run `operation` in the next group transaction; return its result after the commit."""
+        if self._task is None:
+            raise GatewayError(Reason.SHUTTING_DOWN, "the store is not accepting writes")
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((operation, future))
+        return await future
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            # Whatever queued up while the previous commit ran joins this one.
+            while len(batch) < self._max_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                await self._commit(batch)
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
+
+    async def _commit(self, batch: list[tuple[Operation[Any], asyncio.Future[Any]]]) -> None:
+        try:
+            results = await self._transaction([op for op, _ in batch])
+        except Exception as exc:  # noqa: BLE001 - isolated below or handed to the caller
+            if len(batch) > 1:
+                for item in batch:
+                    await self._commit([item])
+            elif not batch[0][1].done():
+                batch[0][1].set_exception(_as_gateway_error(exc))
+            return
+        self.batches += 1
+        self.operations += len(batch)
+        self._on_commit()
+        for (_, future), result in zip(batch, results, strict=True):
+            if not future.done():
+                future.set_result(result)
+
+    async def _transaction(self, operations: list[Operation[Any]]) -> list[Any]:
+        async with self._db.writer.begin() as conn:
+            if self._db.is_postgres:
+                await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_LOG_LOCK})
+            return await run_operations(conn, operations)
+
+
+async def run_operations(conn: AsyncConnection, operations: list[Operation[Any]]) -> list[Any]:
+    """Run operations in order; consecutive ones of a class with `run_batch` run as one batch."""
+    results: list[Any] = []
+    i = 0
+    while i < len(operations):
+        kind = type(operations[i])
+        run_batch = getattr(kind, "run_batch", None)
+        if run_batch is None:
+            results.append(await operations[i](conn))
+            i += 1
+            continue
+        j = i + 1
+        while j < len(operations) and type(operations[j]) is kind:
+            j += 1
+        results.extend(await run_batch(conn, operations[i:j]))
+        i = j
+    return results
+
+
+def _as_gateway_error(exc: Exception) -> Exception:
+    if isinstance(exc, GatewayError):
+        return exc
+    lost = isinstance(exc, (OperationalError, InterfaceError, OSError)) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    )
+    if lost:
+        log.warning("store_unavailable", error=str(exc))
+        return GatewayError(Reason.STORE_UNAVAILABLE, "the database could not be reached; nothing was stored")
+    return exc
