@@ -64,7 +64,8 @@ class Gateway:
         self.server = self._grpc_server(deps)
         self.port = self.server.add_insecure_port(s.listen)
         await self.server.start()
-        self.dispatcher.start()
+        if s.dispatch:
+            self.dispatcher.start()
         for name in ("", *SERVICE_NAMES):
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
         log.info("serving", listen=s.listen, port=self.port, database=self.db.writer.dialect.name, adapters=sorted(self.adapters.names))

@@ -16,6 +16,7 @@ def _setting(default: Any, help: str) -> Any:
 class Settings:
     listen: str = _setting("127.0.0.1:50051", "gRPC listen address (host:port; port 0 picks a free one)")
     database_url: str = _setting("sqlite:///./var/omnirelay.db", "SQLite file (default) or postgresql://user@host/db")
+    dispatch: bool = _setting(True, "run the dispatcher in this process (off: an API-only replica)")
     sandbox: bool = _setting(True, "enable the sandbox adapter")
     sandbox_delivered_delay_ms: int = _setting(200, "sandbox: delay from SENT to DELIVERED")
     sandbox_read_delay_ms: int = _setting(1000, "sandbox: delay from SENT to READ")

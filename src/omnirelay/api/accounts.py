@@ -28,16 +28,14 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
     @rpc(admin=True)
     async def GetAccount(self, request: accounts_pb2.GetAccountRequest, context: grpc.aio.ServicerContext, principal: Principal) -> accounts_pb2.Account:
         account_id = names.parse_account(request.name, "name")
-        async with self.deps.db.reader.connect() as conn:
-            return await directory.get_account(conn, account_id)
+        return await self.deps.db.read(lambda conn: directory.get_account(conn, account_id))
 
     @rpc(admin=True)
     async def ListAccounts(self, request: accounts_pb2.ListAccountsRequest, context: grpc.aio.ServicerContext, principal: Principal) -> accounts_pb2.ListAccountsResponse:
         size = listing.page_size(request.page_size)
         fingerprint = listing.query_fingerprint("accounts")
         after = listing.decode_page_token(request.page_token, fingerprint)
-        async with self.deps.db.reader.connect() as conn:
-            page = await directory.list_accounts(conn, after[1] if after else "", size + 1)
+        page = await self.deps.db.read(lambda conn: directory.list_accounts(conn, after[1] if after else "", size + 1))
         response = accounts_pb2.ListAccountsResponse(accounts=page[:size])
         if len(page) > size:
             response.next_page_token = listing.encode_page_token((0, page[size - 1].name.rsplit("/", 1)[-1]), fingerprint)
@@ -56,8 +54,7 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
         size = listing.page_size(request.page_size)
         fingerprint = listing.query_fingerprint("keys", account_id)
         after = listing.decode_page_token(request.page_token, fingerprint)
-        async with self.deps.db.reader.connect() as conn:
-            page = await directory.list_api_keys(conn, account_id, after[1] if after else "", size + 1)
+        page = await self.deps.db.read(lambda conn: directory.list_api_keys(conn, account_id, after[1] if after else "", size + 1))
         response = accounts_pb2.ListApiKeysResponse(api_keys=page[:size])
         if len(page) > size:
             response.next_page_token = listing.encode_page_token((0, page[size - 1].name.rsplit("/", 1)[-1]), fingerprint)

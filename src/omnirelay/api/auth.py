@@ -26,8 +26,7 @@ class Authenticator:
         key_id, secret = split
         found = self._cache.get(key_id)
         if found is None:
-            async with self._db.reader.connect() as conn:
-                found = await directory.lookup_key(conn, key_id)
+            found = await self._db.read(lambda conn: directory.lookup_key(conn, key_id))
             if found is not None:
                 self._cache.put(key_id, found)
         if found is None or not directory.secret_matches(secret, found[1]):

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 
 from omnirelay.api.auth import Authenticator
 from omnirelay.api.cache import TtlCache
-from omnirelay.domain.errors import GatewayError, Reason
-from omnirelay.domain.names import identity_name
 from omnirelay.events.hub import EventHub
 from omnirelay.store import directory
 from omnirelay.store.database import Database
@@ -26,11 +24,7 @@ class IdentityDirectory:
         key = (account_id, identity_id)
         record = self._cache.get(key)
         if record is None:
-            async with self._db.reader.connect() as conn:
-                try:
-                    record = directory.to_record(await directory.identity_row(conn, account_id, identity_id))
-                except GatewayError as error:
-                    raise GatewayError(Reason.IDENTITY_NOT_FOUND, f"no identity {identity_name(account_id, identity_id)}", error.violations) from None
+            record = directory.to_record(await self._db.read(lambda conn: directory.identity_row(conn, account_id, identity_id)))
             self._cache.put(key, record)
         return record
 

@@ -45,8 +45,7 @@ class ChannelIdentityServicer(identities_pb2_grpc.ChannelIdentityServiceServicer
     @rpc()
     async def GetChannelIdentity(self, request: identities_pb2.GetChannelIdentityRequest, context: grpc.aio.ServicerContext, principal: Principal) -> identities_pb2.ChannelIdentity:
         account_id, identity_id = self._name(principal, request.name, "name")
-        async with self.deps.db.reader.connect() as conn:
-            return directory.to_identity(await directory.identity_row(conn, account_id, identity_id))
+        return directory.to_identity(await self.deps.db.read(lambda conn: directory.identity_row(conn, account_id, identity_id)))
 
     @rpc()
     async def ListChannelIdentities(self, request: identities_pb2.ListChannelIdentitiesRequest, context: grpc.aio.ServicerContext, principal: Principal) -> identities_pb2.ListChannelIdentitiesResponse:
@@ -54,8 +53,7 @@ class ChannelIdentityServicer(identities_pb2_grpc.ChannelIdentityServiceServicer
         size = listing.page_size(request.page_size)
         fingerprint = listing.query_fingerprint("identities", account_id)
         after = listing.decode_page_token(request.page_token, fingerprint)
-        async with self.deps.db.reader.connect() as conn:
-            page = await directory.list_identities(conn, account_id, after[1] if after else "", size + 1)
+        page = await self.deps.db.read(lambda conn: directory.list_identities(conn, account_id, after[1] if after else "", size + 1))
         response = identities_pb2.ListChannelIdentitiesResponse(channel_identities=page[:size])
         if len(page) > size:
             response.next_page_token = listing.encode_page_token((0, page[size - 1].name.rsplit("/", 1)[-1]), fingerprint)

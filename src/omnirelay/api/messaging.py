@@ -66,8 +66,7 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
     async def GetMessage(self, request: messaging_pb2.GetMessageRequest, context: grpc.aio.ServicerContext, principal: Principal) -> messaging_pb2.Message:
         account_id, message_id = names.parse(request.name, "messages", "name")
         own(principal, account_id, Reason.MESSAGE_NOT_FOUND, request.name)
-        async with self.deps.db.reader.connect() as conn:
-            return await store.get_message(conn, account_id, message_id)
+        return await self.deps.db.read(lambda conn: store.get_message(conn, account_id, message_id))
 
     @rpc()
     async def ListMessages(self, request: messaging_pb2.ListMessagesRequest, context: grpc.aio.ServicerContext, principal: Principal) -> messaging_pb2.ListMessagesResponse:
@@ -76,10 +75,9 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
         size = listing.page_size(request.page_size)
         fingerprint = listing.query_fingerprint(account_id, request.filter)
         after = listing.decode_page_token(request.page_token, fingerprint)
-        async with self.deps.db.reader.connect() as conn:
-            # The log position first: every event after it is newer than what the list shows.
-            head = await store.head_sequence(conn)
-            page = await store.list_messages(conn, account_id, conditions, after, size + 1)
+        # The log position first: every event after it is newer than what the list shows.
+        head = await self.deps.db.read(store.head_sequence)
+        page = await self.deps.db.read(lambda conn: store.list_messages(conn, account_id, conditions, after, size + 1))
         response = messaging_pb2.ListMessagesResponse(messages=page[:size], cursor=cursor.encode(head))
         if len(page) > size:
             last = page[size - 1]

@@ -12,6 +12,7 @@ from typing import Any
 
 import structlog
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from omnirelay.channels.base import ErrorClass, OutboundMessage, SendError
 from omnirelay.channels.registry import AdapterRegistry
@@ -57,6 +58,7 @@ class Dispatcher:
         self._slots = asyncio.Semaphore(settings.max_in_flight)
         self._in_flight: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._rng = random.Random()
 
     def notify(self) -> None:
@@ -67,10 +69,14 @@ class Dispatcher:
         self._task = asyncio.create_task(self._run(), name="dispatcher")
 
     async def stop(self, grace: float) -> None:
-        """Stop claiming; let in-flight sends finish within `grace` (their leases cover the rest)."""
+        """Stop claiming; let in-flight sends finish within `grace` (their leases cover the rest).
+
+        The claim loop is asked to stop, not cancelled: cancelling a task in the middle of a
+        database call can leave a pooled connection waiting forever (aiosqlite)."""
+        self._stopping = True
+        self._wake.set()
         if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            await self._task
         if self._in_flight:
             await asyncio.wait(self._in_flight, timeout=grace)
         for task in self._in_flight:
@@ -78,7 +84,7 @@ class Dispatcher:
         await asyncio.gather(*self._in_flight, return_exceptions=True)
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 claimed = await self._claim()
@@ -107,11 +113,12 @@ class Dispatcher:
         return rows
 
     async def _identities(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], IdentityRecord]:
-        async with self._db.reader.connect() as conn:
-            found = await conn.execute(
-                select(identities).where(identities.c.account_id.in_({a for a, _ in keys}), identities.c.id.in_({i for _, i in keys}))
-            )
-            return {(r["account_id"], r["id"]): to_record(r) for r in found.mappings()}
+        query = select(identities).where(identities.c.account_id.in_({a for a, _ in keys}), identities.c.id.in_({i for _, i in keys}))
+
+        async def read(conn: AsyncConnection) -> list[Any]:
+            return list((await conn.execute(query)).mappings())
+
+        return {(r["account_id"], r["id"]): to_record(r) for r in await self._db.read(read)}
 
     async def _deliver(self, row: dict[str, Any], identity: IdentityRecord | None) -> None:
         try:

@@ -8,18 +8,20 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from omnirelay.domain.errors import Reason, invalid_field
 from omnirelay.v1.common_pb2 import Channel, Direction, MessageStatus
 
 DEFAULT_PAGE_SIZE = 50
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_PAGE_SIZE = 1000
 
 _ENUMS = {"channel": (Channel, "CHANNEL_"), "direction": (Direction, "DIRECTION_"), "status": (MessageStatus, "MESSAGE_STATUS_")}
 _STRINGS = ("identity", "sender", "recipient")
 _TIMES = ("create_time",)
-_TERM = re.compile(r'\s*([a-z_]+)\s*(<=|>=|!=|=|<|>)\s*("(?:[^"\\]|\\.)*"|[^\s"]+)\s*$')
+# One term and the AND that follows it, or the end: quoted values may contain " AND ".
+_TERM = re.compile(r'\s*([a-z_]+)\s*(<=|>=|!=|=|<|>)\s*("(?:[^"\\]|\\.)*"|[^\s"]+)\s*(?:\s+AND\s+|$)')
 
 
 @dataclass(frozen=True)
@@ -37,16 +39,18 @@ def page_size(requested: int) -> int:
 
 def parse_filter(text: str) -> list[Condition]:
     """Parse `field op value [AND field op value ...]` into conditions (enums as numbers)."""
-    if not text.strip():
-        return []
-    conditions = []
-    for term in re.split(r"\s+AND\s+", text.strip()):
-        m = _TERM.match(term)
+    conditions, pos, text = [], 0, text.strip()
+    while pos < len(text):
+        m = _TERM.match(text, pos)
         if not m:
-            raise invalid_field("filter", f"cannot parse {term!r}: expected `field op value` joined by AND", Reason.INVALID_FILTER)
-        name, op, raw = m.groups()
-        value = json.loads(raw) if raw.startswith('"') else raw
+            raise invalid_field("filter", f"cannot parse {text[pos:]!r}: expected `field op value` joined by AND", Reason.INVALID_FILTER)
+        name, op, raw = m.group(1), m.group(2), m.group(3)
+        try:
+            value = json.loads(raw) if raw.startswith('"') else raw
+        except json.JSONDecodeError:
+            raise invalid_field("filter", f"bad escape in {raw}", Reason.INVALID_FILTER) from None
         conditions.append(_condition(name, op, value))
+        pos = m.end()
     return conditions
 
 
@@ -71,7 +75,7 @@ def _condition(name: str, op: str, value: str) -> Condition:
             raise invalid_field("filter", f"{name} needs an RFC 3339 time, got {value!r}", Reason.INVALID_FILTER) from None
         if moment.tzinfo is None:
             raise invalid_field("filter", f"{name} needs a time zone, e.g. Z", Reason.INVALID_FILTER)
-        return Condition(name, op, int(moment.timestamp() * 1_000_000))
+        return Condition(name, op, (moment - _EPOCH) // timedelta(microseconds=1))
     known = ", ".join([*_ENUMS, *_STRINGS, *_TIMES])
     raise invalid_field("filter", f"unknown field {name!r}; filterable: {known}", Reason.INVALID_FILTER)
 

@@ -29,20 +29,24 @@ def is_gsm7(text: str) -> bool:
     return all(c in GSM7_BASIC or c in GSM7_EXTENSION for c in text)
 
 
-def gsm7_length(text: str) -> int:
-    return sum(2 if c in GSM7_EXTENSION else 1 for c in text)
-
-
-def ucs2_length(text: str) -> int:
-    # Characters outside the BMP take a surrogate pair: two UCS-2 units.
-    return sum(2 if ord(c) > 0xFFFF else 1 for c in text)
-
-
 def segment(text: str) -> SmsSegmentation:
-    """How `text` goes over the air: its encoding and the number of concatenated parts."""
+    """How `text` goes over the air: its encoding and the number of concatenated parts.
+
+    A two-unit character (a GSM-7 escape pair, a UTF-16 surrogate pair) is never split across
+    parts: it moves whole to the next one, as handsets and SMSCs do.
+    """
     if is_gsm7(text):
-        units, single, part, encoding = gsm7_length(text), GSM7_SINGLE, GSM7_PART, SmsEncoding.SMS_ENCODING_GSM7
+        widths = [2 if c in GSM7_EXTENSION else 1 for c in text]
+        single, part, encoding = GSM7_SINGLE, GSM7_PART, SmsEncoding.SMS_ENCODING_GSM7
     else:
-        units, single, part, encoding = ucs2_length(text), UCS2_SINGLE, UCS2_PART, SmsEncoding.SMS_ENCODING_UCS2
-    segments = 1 if units <= single else -(-units // part)
+        widths = [2 if ord(c) > 0xFFFF else 1 for c in text]
+        single, part, encoding = UCS2_SINGLE, UCS2_PART, SmsEncoding.SMS_ENCODING_UCS2
+    units = sum(widths)
+    if units <= single:
+        return SmsSegmentation(encoding, units, 1)
+    segments, used = 1, 0
+    for width in widths:
+        if used + width > part:
+            segments, used = segments + 1, 0
+        used += width
     return SmsSegmentation(encoding, units, segments)

@@ -182,6 +182,25 @@ def check_content(content: content_pb2.Content, field: str, v: Violations, inbou
             v.add(f"{field}.choice_reply", "needs postback_data or text")
 
 
+def _check_channel_content(content: content_pb2.ChannelContent, v: Violations) -> None:
+    case = content.WhichOneof("channel")
+    field = f"channel_content.{case}"
+    if case == "sms":
+        _check_text(content.sms.text, f"{field}.text", v)
+    elif case == "mms":
+        _check_text(content.mms.text, f"{field}.text", v, required=not content.mms.media)
+        for i, media in enumerate(content.mms.media):
+            _check_media(media, f"{field}.media[{i}]", v)
+    elif case == "whatsapp" and content.whatsapp.WhichOneof("kind") is None:
+        v.add(field, "must set sticker, reaction or custom")
+    elif case == "whatsapp" and content.whatsapp.HasField("sticker"):
+        _check_media(content.whatsapp.sticker, f"{field}.sticker", v)
+    elif case == "push" and not content.push.data:
+        v.add(f"{field}.data", "needs at least one key")
+    elif case in ("rcs", "apple", "messenger") and not getattr(content, case).custom.fields:
+        v.add(f"{field}.custom", "is required")
+
+
 def check_metadata(metadata: dict[str, str], field: str, v: Violations) -> None:
     if len(metadata) > MAX_METADATA_PAIRS:
         v.add(field, f"has more than {MAX_METADATA_PAIRS} pairs")
@@ -194,11 +213,16 @@ def check_metadata(metadata: dict[str, str], field: str, v: Violations) -> None:
 
 def check_send(request: messaging_pb2.SendMessageRequest, channel: int, now_us: int) -> SendPlan:
     """Validate a SendMessage request against its identity's channel."""
+    channel_case = request.channel_content.WhichOneof("channel")
+    if channel_case and CHANNEL_CONTENT_CHANNEL[channel_case] != channel:
+        raise invalid(
+            [FieldViolation(f"channel_content.{channel_case}", f"is for {Channel.Name(CHANNEL_CONTENT_CHANNEL[channel_case])}, the identity is {Channel.Name(channel)}")],
+            Reason.CHANNEL_CONTENT_MISMATCH,
+        )
     v = Violations()
     recipient = normalize_address(channel, request.recipient, "recipient", v)
     has_content = request.HasField("content")
     has_channel_content = request.HasField("channel_content")
-    channel_case = request.channel_content.WhichOneof("channel")
     if not has_content and not has_channel_content:
         v.add("content", "is required (or channel_content)")
     elif has_content and has_channel_content:
@@ -207,17 +231,14 @@ def check_send(request: messaging_pb2.SendMessageRequest, channel: int, now_us: 
         check_content(request.content, "content", v)
     elif channel_case is None:
         v.add("channel_content", "must set one channel")
+    else:
+        _check_channel_content(request.channel_content, v)
     check_metadata(dict(request.metadata), "metadata", v)
     if len(request.request_id) > MAX_REQUEST_ID:
         v.add("request_id", f"is longer than {MAX_REQUEST_ID} characters")
     if request.HasField("expire_time") and request.expire_time.ToMicroseconds() <= now_us:
         v.add("expire_time", "is in the past")
     v.raise_if_any()
-    if channel_case and CHANNEL_CONTENT_CHANNEL[channel_case] != channel:
-        raise invalid(
-            [FieldViolation(f"channel_content.{channel_case}", f"is for {Channel.Name(CHANNEL_CONTENT_CHANNEL[channel_case])}, the identity is {Channel.Name(channel)}")],
-            Reason.CHANNEL_CONTENT_MISMATCH,
-        )
     return SendPlan(recipient, *_sms_segmentation(request, channel))
 
 
@@ -247,9 +268,9 @@ def check_identity(identity: identities_pb2.ChannelIdentity, adapters: frozenset
             v.add("channel_identity.adapter", f"is required: one of {', '.join(sorted(adapters))}")
     if len(identity.display_name) > 256:
         v.add("channel_identity.display_name", "is longer than 256 characters")
-    for key in (*identity.settings, *identity.credentials):
-        if not key or len(key) > 64:
-            v.add("channel_identity.settings", "keys must be 1-64 characters")
+    for part in ("settings", "credentials"):
+        if any(not key or len(key) > 64 for key in getattr(identity, part)):
+            v.add(f"channel_identity.{part}", "keys must be 1-64 characters")
     v.raise_if_any()
     if creating and identity.adapter not in adapters:
         raise invalid(

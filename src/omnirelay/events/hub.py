@@ -20,6 +20,7 @@ from typing import Any
 
 import structlog
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from omnirelay.events import cursor
 from omnirelay.store.database import Database
@@ -63,8 +64,7 @@ class EventHub:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        async with self._db.reader.connect() as conn:
-            self.position = await head_sequence(conn)
+        self.position = await self._db.read(head_sequence)
         self._task = asyncio.create_task(self._run(), name="event-hub")
 
     def notify(self) -> None:
@@ -76,9 +76,10 @@ class EventHub:
         for subs in self._subscribers.values():
             for sub in subs:
                 sub.ready.set()
+        self._wake.set()
         if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            # Asked to stop, not cancelled: see Dispatcher.stop.
+            await self._task
 
     def subscribe(self, account_id: str, kind: int, matches: Callable[[Any], bool], after: int) -> Subscription:
         sub = Subscription(self, account_id, kind, matches, after, self._settings.buffer_size, self._settings.read_batch)
@@ -96,7 +97,7 @@ class EventHub:
         return sum(len(subs) for (account, _), subs in self._subscribers.items() if account == account_id)
 
     async def _run(self) -> None:
-        while True:
+        while not self.closed:
             self._wake.clear()
             try:
                 read = await self._read_new()
@@ -111,8 +112,7 @@ class EventHub:
 
     async def _read_new(self) -> int:
         query = select(events).where(events.c.seq > self.position).order_by(events.c.seq).limit(self._settings.read_batch)
-        async with self._db.reader.connect() as conn:
-            rows = (await conn.execute(query)).all()
+        rows = await self._db.read(lambda conn: _all(conn, query))
         # From here to the end no await: offering and advancing `position` are one step.
         for row in rows:
             subs = self._subscribers.get((row.account_id, row.kind))
@@ -131,15 +131,21 @@ class EventHub:
             .order_by(events.c.seq)
             .limit(limit)
         )
-        async with self._db.reader.connect() as conn:
-            return [decode(row) for row in (await conn.execute(query)).all()]
+        return [decode(row) for row in await self._db.read(lambda conn: _all(conn, query))]
 
     async def first_at_or_after(self, account_id: str, event_time_us: int) -> int:
         """The position just before the account's first event at or after a time."""
         query = select(func.min(events.c.seq)).where(events.c.account_id == account_id, events.c.event_time >= event_time_us)
-        async with self._db.reader.connect() as conn:
-            first = (await conn.execute(query)).scalar()
+        first = await self._db.read(lambda conn: _scalar(conn, query))
         return self.position if first is None else first - 1
+
+
+async def _all(conn: AsyncConnection, query: Any) -> list[Any]:
+    return list((await conn.execute(query)).all())
+
+
+async def _scalar(conn: AsyncConnection, query: Any) -> Any:
+    return (await conn.execute(query)).scalar()
 
 
 class Subscription:

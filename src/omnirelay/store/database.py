@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 # Serializes event-log writers on PostgreSQL: sequence values are then handed out in commit
 # order, so a reader at `seq > last` never skips a row that commits late (ARCHITECTURE.md).
 EVENT_LOG_LOCK = 0x6F6D6E69  # "omni"
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -27,6 +32,19 @@ class Database:
     @property
     def is_postgres(self) -> bool:
         return self.writer.dialect.name == "postgresql"
+
+    async def read(self, query: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+        """Run a read on a reader connection, shielded from the caller's cancellation.
+
+        A gRPC handler is cancelled when its client goes away; cancelling a task in the middle
+        of a database call can leave a pooled aiosqlite connection waiting forever. Shielded,
+        the query finishes and returns its connection; the caller still sees the cancel."""
+
+        async def run() -> T:
+            async with self.reader.connect() as conn:
+                return await query(conn)
+
+        return await asyncio.shield(run())
 
     async def dispose(self) -> None:
         await self.writer.dispose()
