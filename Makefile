@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROTOS := $(wildcard proto/omnirelay/v1/*.proto)
 
-.PHONY: run test test-sqlite test-postgres generate check-generated lint-proto bench clean
+.PHONY: run test generate check-generated lint lint-proto bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ generate: $(STAMP)
 check-generated: generate
 	git diff --exit-code --stat -- generated
 	test -z "$$(git status --porcelain -- generated)"
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
 
 lint-proto:
 	npx --yes @bufbuild/buf@1.75.0 lint

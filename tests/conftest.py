@@ -12,8 +12,10 @@ from collections.abc import AsyncIterator, Iterator
 import asyncpg
 import grpc
 import pytest
-from grpc_status import rpc_status
 from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+from omnirelay.v1 import accounts_pb2_grpc, identities_pb2, identities_pb2_grpc, messaging_pb2, messaging_pb2_grpc, sandbox_pb2_grpc
+from omnirelay.v1.common_pb2 import Channel
 from sqlalchemy.engine import make_url
 
 from omnirelay.app import Gateway
@@ -21,8 +23,6 @@ from omnirelay.config import Settings
 from omnirelay.domain.clock import now_us
 from omnirelay.domain.errors import GatewayError
 from omnirelay.store import directory
-from omnirelay.v1 import accounts_pb2_grpc, identities_pb2, identities_pb2_grpc, messaging_pb2, messaging_pb2_grpc, sandbox_pb2_grpc
-from omnirelay.v1.common_pb2 import Channel
 
 POSTGRES_URL = os.environ.get("OMNIRELAY_TEST_POSTGRES_URL", "")
 FAST = Settings(

@@ -20,13 +20,12 @@ from omnirelay.channels.base import AdapterFactory, InboundReport, ReportSink
 from omnirelay.channels.registry import AdapterRegistry
 from omnirelay.channels.sandbox import SandboxAdapter, SandboxDefaults
 from omnirelay.config import Settings
-from omnirelay.dispatch.dispatcher import DispatchSettings, Dispatcher
+from omnirelay.dispatch.dispatcher import Dispatcher, DispatchSettings
 from omnirelay.events.hub import EventHub, HubSettings
 from omnirelay.ingress.reports import store_inbound, store_status
 from omnirelay.store import database, migrate
 from omnirelay.store.writer import GroupCommitWriter
-from omnirelay.v1 import accounts_pb2, accounts_pb2_grpc, identities_pb2, identities_pb2_grpc
-from omnirelay.v1 import messaging_pb2, messaging_pb2_grpc, sandbox_pb2, sandbox_pb2_grpc
+from omnirelay.v1 import accounts_pb2, accounts_pb2_grpc, identities_pb2, identities_pb2_grpc, messaging_pb2, messaging_pb2_grpc, sandbox_pb2, sandbox_pb2_grpc
 
 log = structlog.get_logger(__name__)
 

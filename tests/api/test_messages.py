@@ -7,13 +7,13 @@ import asyncio
 import grpc
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
+from omnirelay.v1 import content_pb2, messaging_pb2
+from omnirelay.v1.common_pb2 import Channel, Direction, SmsEncoding
 from sqlalchemy import func, select
 
 from omnirelay.domain import status as st
 from omnirelay.domain.clock import now_us
 from omnirelay.store.schema import events, messages
-from omnirelay.v1 import content_pb2, messaging_pb2
-from omnirelay.v1.common_pb2 import Channel, Direction, SmsEncoding
 from tests.conftest import create_identity, fails, wait_for_status
 
 

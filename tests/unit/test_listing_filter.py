@@ -6,11 +6,11 @@ import base64
 import json
 
 import pytest
+from omnirelay.v1.common_pb2 import Channel, Direction, MessageStatus
 
 from omnirelay.domain import listing
 from omnirelay.domain.errors import FieldViolation, GatewayError, Reason
 from omnirelay.domain.listing import Condition
-from omnirelay.v1.common_pb2 import Channel, Direction, MessageStatus
 
 NOV_1_2026_US = 1_793_491_200_000_000  # 2026-11-01T00:00:00Z in microseconds
 

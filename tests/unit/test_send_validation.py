@@ -6,13 +6,13 @@ from collections.abc import Callable
 
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
+from omnirelay.v1 import content_pb2 as c
+from omnirelay.v1 import identities_pb2, messaging_pb2
+from omnirelay.v1.common_pb2 import Channel, SmsEncoding
 
 from omnirelay.domain import validation
 from omnirelay.domain.errors import GatewayError, Reason
 from omnirelay.domain.validation import SendPlan
-from omnirelay.v1 import content_pb2 as c
-from omnirelay.v1 import identities_pb2, messaging_pb2
-from omnirelay.v1.common_pb2 import Channel, SmsEncoding
 
 SMS, WHATSAPP, MESSENGER, MMS = Channel.CHANNEL_SMS, Channel.CHANNEL_WHATSAPP, Channel.CHANNEL_MESSENGER, Channel.CHANNEL_MMS
 NOW_US = 1_793_491_200_000_000  # 2026-11-01T00:00:00Z

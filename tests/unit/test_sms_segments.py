@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from omnirelay.v1.common_pb2 import SmsEncoding
 
 from omnirelay.domain import sms
-from omnirelay.v1.common_pb2 import SmsEncoding
 
 GSM7 = SmsEncoding.SMS_ENCODING_GSM7
 UCS2 = SmsEncoding.SMS_ENCODING_UCS2

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import pytest
+from omnirelay.v1.common_pb2 import MessageStatus
 
 from omnirelay.domain import status
 from omnirelay.domain.status import (
-    CANCELED, DELIVERED, EXPIRED, FAILED, QUEUED, READ, RECEIVED, REJECTED, SENDING, SENT, UNDELIVERED,
+    CANCELED,
+    DELIVERED,
+    EXPIRED,
+    FAILED,
+    QUEUED,
+    READ,
+    RECEIVED,
+    REJECTED,
+    SENDING,
+    SENT,
+    UNDELIVERED,
 )
-from omnirelay.v1.common_pb2 import MessageStatus
 
 ALL = [QUEUED, SENDING, SENT, DELIVERED, READ, FAILED, UNDELIVERED, EXPIRED, CANCELED, REJECTED, RECEIVED]
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
-from omnirelay.events.filters import inbound_matcher, message_event_matcher
 from omnirelay.v1.common_pb2 import Channel, MessageStatus
 from omnirelay.v1.messaging_pb2 import InboundMessageEvent, InboundMessageFilter, Message, MessageEvent, MessageEventFilter
+
+from omnirelay.events.filters import inbound_matcher, message_event_matcher
 
 IDENTITY = "accounts/acme/identities/sms-main"
 MESSAGE = "accounts/acme/messages/0194f3a2b1c0aa55aa55aa55aa55"

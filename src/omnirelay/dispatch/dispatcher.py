@@ -158,7 +158,8 @@ class Dispatcher:
         if row["expire_time"]:
             retry_at = min(retry_at, row["expire_time"])
         log.info("send_retry", message_id=row["id"], attempt=row["attempts"], delay=round(delay, 3), error=error.description)
-        last = MessageError(code=error.error_class.value.upper(), description=error.description, permanent=False, provider_code=error.provider_code)
+        code = FailureCode.PROVIDER_THROTTLED if error.error_class is ErrorClass.THROTTLED else FailureCode.PROVIDER_UNAVAILABLE
+        last = MessageError(code=code.name, description=error.description, permanent=False, provider_code=error.provider_code)
         return StatusUpdate(now_us(), message_id=row["id"], error=last, dispatch="retry", retry_at=retry_at)
 
     @staticmethod

@@ -58,6 +58,8 @@ class FailureCode(enum.Enum):
     PROVIDER_REJECTED = ("The provider refused the message permanently.",)
     RECIPIENT_INVALID = ("The provider says the recipient cannot receive messages on this channel.",)
     PROVIDER_AUTH_FAILED = ("The provider refused the identity's credentials.",)
+    PROVIDER_UNAVAILABLE = ("A transient provider error; the message is being retried (status stays SENDING).",)
+    PROVIDER_THROTTLED = ("The provider asked us to slow down; the message is being retried (status stays SENDING).",)
     RETRIES_EXHAUSTED = ("Transient provider errors persisted through every retry.",)
     EXPIRED = ("The message was not handed to the provider before its expire time.",)
     IDENTITY_GONE = ("The identity was deleted while the message was queued.",)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from omnirelay.channels.base import ErrorClass, OutboundMessage, ReportSink, SendError, SendResult, StatusReport
 from omnirelay.domain import status as st
+from omnirelay.domain.errors import FailureCode
 from omnirelay.store.directory import IdentityRecord
 from omnirelay.v1.common_pb2 import MessageError
 
@@ -67,7 +68,7 @@ class SandboxAdapter:
     async def _report(self, provider_id: str, recipient: str) -> None:
         await asyncio.sleep(self._delivered_delay)
         if recipient == UNDELIVERED:
-            error = MessageError(code="UNDELIVERABLE", description="sandbox: handset unreachable", permanent=True, provider_code="30003")
+            error = MessageError(code=FailureCode.UNDELIVERABLE.name, description="sandbox: handset unreachable", permanent=True, provider_code="30003")
             await self._reports.status(self._status(provider_id, st.UNDELIVERED, "undelivered", error))
             return
         await self._reports.status(self._status(provider_id, st.DELIVERED, "delivered"))
