@@ -22,6 +22,7 @@ from omnirelay.channels.sandbox import SandboxAdapter, SandboxDefaults
 from omnirelay.config import Settings
 from omnirelay.dispatch.dispatcher import Dispatcher, DispatchSettings
 from omnirelay.events.hub import EventHub, HubSettings
+from omnirelay.events.retention import RetentionSweeper
 from omnirelay.ingress.reports import store_inbound, store_status
 from omnirelay.store import database, migrate
 from omnirelay.store.writer import GroupCommitWriter
@@ -56,8 +57,10 @@ class Gateway:
             DispatchSettings(s.dispatch_batch_size, s.dispatch_max_in_flight, s.lease_seconds, s.max_attempts,
                              s.retry_base_seconds, s.retry_max_seconds, s.dispatch_poll_seconds),
         )
+        self.retention = RetentionSweeper(self.writer, self.hub, s.event_retention_seconds, s.retention_sweep_seconds)
         self.writer.start()
         await self.hub.start()
+        self.retention.start()
         deps = Deps(self.db, self.writer, self.hub, Authenticator(self.db, s.auth_cache_seconds), self.identities,
                     self.adapters.names, StreamSettings(s.checkpoint_seconds, s.max_streams_per_account))
         self.server = self._grpc_server(deps)
@@ -106,6 +109,7 @@ class Gateway:
         """Health NOT_SERVING, streams end with their resume cursor, in-flight work finishes."""
         grace = self.settings.shutdown_grace_seconds
         await self.health.enter_graceful_shutdown()
+        await self.retention.stop()
         await self.hub.close()
         await asyncio.gather(self.server.stop(grace), self.dispatcher.stop(grace))
         await self.writer.stop()

@@ -29,6 +29,8 @@ class Settings:
     dispatch_poll_seconds: float = _setting(0.5, "dispatcher poll interval when idle (commits wake it sooner)")
     event_poll_seconds: float = _setting(0.25, "event log poll interval when idle (commits wake it sooner)")
     stream_buffer: int = _setting(1000, "events buffered per subscriber before it falls back to reading the log")
+    event_retention_seconds: float = _setting(7 * 24 * 3600.0, "events older than this are purged; older cursors fail with CURSOR_EXPIRED")
+    retention_sweep_seconds: float = _setting(60.0, "how often the purge of old events runs")
     checkpoint_seconds: float = _setting(15.0, "idle streams get a checkpoint this often")
     max_streams_per_account: int = _setting(100, "concurrent streams per account (RESOURCE_EXHAUSTED beyond)")
     group_commit_max_batch: int = _setting(500, "operations per group-commit transaction at most")

@@ -8,9 +8,9 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+from omnirelay.v1 import accounts_pb2, content_pb2, identities_pb2, messaging_pb2, messaging_pb2_grpc
 
 from omnirelay.domain import status as st
-from omnirelay.v1 import accounts_pb2, content_pb2, identities_pb2, messaging_pb2, messaging_pb2_grpc
 from tests.conftest import Client, create_identity, fails, new_key, wait_for_status
 
 OMNIRELAY_SERVICES = {
@@ -35,11 +35,15 @@ async def test_missing_authorization_is_unauthenticated(channel):  # type: ignor
     assert (error.code, error.reason) == (grpc.StatusCode.UNAUTHENTICATED, "UNAUTHENTICATED")
 
 
-@pytest.mark.parametrize("make_key", [
-    lambda good: "not-a-key",
-    lambda good: "ork_0123456789abcdef_" + good.split("_", 2)[2],
-    lambda good: good[:-1] + ("B" if good.endswith("A") else "A"),
-], ids=["malformed", "unknown-key-id", "wrong-secret"])
+@pytest.mark.parametrize(
+    "make_key",
+    [
+        lambda good: "not-a-key",
+        lambda good: "ork_0123456789abcdef_" + good.split("_", 2)[2],
+        lambda good: good[:-1] + ("B" if good.endswith("A") else "A"),
+    ],
+    ids=["malformed", "unknown-key-id", "wrong-secret"],
+)
 async def test_bad_keys_are_unauthenticated(gateway, channel, make_key):  # type: ignore[no-untyped-def]
     good = await new_key(gateway, "acme")
     await Client(channel, good).messaging.ListMessages(messaging_pb2.ListMessagesRequest())  # works, and is cached

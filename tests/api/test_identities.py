@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import grpc
 import pytest
 from google.protobuf.field_mask_pb2 import FieldMask
-
-from omnirelay.domain import status as st
 from omnirelay.v1 import content_pb2, identities_pb2, messaging_pb2
 from omnirelay.v1.common_pb2 import Channel
+
+from omnirelay.domain import status as st
 from tests.conftest import create_identity, fails, wait_for_status
 
 SMS = "accounts/acme/identities/sms"
@@ -25,7 +27,9 @@ def get(client, name: str = SMS):  # type: ignore[no-untyped-def]
 
 def update(client, paths: list[str] | None = None, **fields: object):  # type: ignore[no-untyped-def]
     identity = identities_pb2.ChannelIdentity(name=SMS, **fields)
-    return client.identities.UpdateChannelIdentity(identities_pb2.UpdateChannelIdentityRequest(channel_identity=identity, update_mask=FieldMask(paths=paths or [])))
+    return client.identities.UpdateChannelIdentity(
+        identities_pb2.UpdateChannelIdentityRequest(channel_identity=identity, update_mask=FieldMask(paths=paths or []))
+    )
 
 
 async def list_all(client, page_size: int = 0) -> list[identities_pb2.ChannelIdentity]:  # type: ignore[no-untyped-def]
@@ -46,8 +50,11 @@ async def test_create_and_get(client):  # type: ignore[no-untyped-def]
     assert created.create_time.ToMicroseconds() > 0
     assert created.update_time == created.create_time
     assert await get(client) == created
-    generated = await client.identities.CreateChannelIdentity(identities_pb2.CreateChannelIdentityRequest(
-        channel_identity=identities_pb2.ChannelIdentity(channel=Channel.CHANNEL_SMS, address="+15551230001", adapter="sandbox")))
+    generated = await client.identities.CreateChannelIdentity(
+        identities_pb2.CreateChannelIdentityRequest(
+            channel_identity=identities_pb2.ChannelIdentity(channel=Channel.CHANNEL_SMS, address="+15551230001", adapter="sandbox")
+        )
+    )
     assert generated.name.startswith("accounts/acme/identities/i") and generated.name != created.name
 
 
@@ -61,9 +68,14 @@ async def test_list_pages_in_id_order_exactly_once(client):  # type: ignore[no-u
 
 
 async def test_update_mask_changes_only_the_named_fields(client):  # type: ignore[no-untyped-def]
-    await client.identities.CreateChannelIdentity(identities_pb2.CreateChannelIdentityRequest(
-        channel_identity_id="sms",
-        channel_identity=identities_pb2.ChannelIdentity(channel=Channel.CHANNEL_SMS, address="+15551230000", adapter="sandbox", display_name="Old", settings={"a": "1"})))
+    await client.identities.CreateChannelIdentity(
+        identities_pb2.CreateChannelIdentityRequest(
+            channel_identity_id="sms",
+            channel_identity=identities_pb2.ChannelIdentity(
+                channel=Channel.CHANNEL_SMS, address="+15551230000", adapter="sandbox", display_name="Old", settings={"a": "1"}
+            ),
+        )
+    )
     renamed = await update(client, ["display_name"], display_name="New", settings={"b": "2"}, credentials={"token": "t"})
     assert (renamed.display_name, dict(renamed.settings), list(renamed.credential_keys)) == ("New", {"a": "1"}, [])
     assert renamed.update_time.ToMicroseconds() > renamed.create_time.ToMicroseconds()
@@ -94,9 +106,14 @@ async def test_delete(client):  # type: ignore[no-untyped-def]
 
 
 async def test_credentials_are_write_only_and_merge(gateway, client):  # type: ignore[no-untyped-def]
-    created = await client.identities.CreateChannelIdentity(identities_pb2.CreateChannelIdentityRequest(
-        channel_identity_id="sms",
-        channel_identity=identities_pb2.ChannelIdentity(channel=Channel.CHANNEL_SMS, address="+15551230000", adapter="sandbox", credentials={"token": "s3cret-value"})))
+    created = await client.identities.CreateChannelIdentity(
+        identities_pb2.CreateChannelIdentityRequest(
+            channel_identity_id="sms",
+            channel_identity=identities_pb2.ChannelIdentity(
+                channel=Channel.CHANNEL_SMS, address="+15551230000", adapter="sandbox", credentials={"token": "s3cret-value"}
+            ),
+        )
+    )
     listed = await client.identities.ListChannelIdentities(identities_pb2.ListChannelIdentitiesRequest())
     for shown in (created, await get(client), listed.channel_identities[0]):
         assert SECRET not in shown.SerializeToString()
@@ -176,3 +193,35 @@ async def test_send_from_identity_by_full_name(client):  # type: ignore[no-untyp
     assert (await wait_for_status(client, by_name.name, st.READ)).status == st.READ
     # The same request, naming the identity either way, is the same for request_id.
     assert (await client.messaging.SendMessage(send(SMS, request_id="r-1"))).name == by_id.name
+
+
+@pytest.mark.settings(dispatch=False)
+async def test_update_rerun_after_a_failed_group_commit_applies_once(gateway, client):  # type: ignore[no-untyped-def]
+    """The writer re-runs each operation of a failed batch alone: an update must be re-runnable."""
+    await create_identity(client)
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def hold_writer(conn):  # type: ignore[no-untyped-def]
+        started.set()
+        await release.wait()
+
+    async def queued(n: int) -> None:
+        while gateway.writer._queue.qsize() < n:
+            await asyncio.sleep(0.005)
+
+    held = asyncio.ensure_future(gateway.writer.submit(hold_writer))
+    try:
+        await started.wait()
+        # The next batch: this update, then a create that fails and rolls the batch back.
+        updated = asyncio.ensure_future(update(client, ["settings", "credentials"], settings={"b": "2"}, credentials={"token": "t"}))
+        await asyncio.wait_for(queued(1), 5)
+        duplicate = asyncio.ensure_future(fails(create_identity(client)))
+        await asyncio.wait_for(queued(2), 5)
+    finally:
+        release.set()
+        await held
+    assert (await duplicate).reason == "ALREADY_EXISTS"
+    result = await updated
+    assert (dict(result.settings), list(result.credential_keys)) == ({"b": "2"}, ["token"])
+    assert await get(client) == result
+    assert (await gateway.identities.get("acme", "sms")).credentials == {"token": "t"}

@@ -230,3 +230,50 @@ async def test_server_restart_mid_stream_then_resume_loses_nothing(settings):  #
             resumed.call.cancel()
     finally:
         await second.stop()
+
+
+@pytest.mark.settings(event_retention_seconds=1.0, retention_sweep_seconds=0.05)
+async def test_cursor_older_than_retention_is_expired(gateway, client):  # type: ignore[no-untyped-def]
+    await create_identity(client)
+    before = await inbound_stream(client)
+    start_cursor = before.cursor  # just before "old"
+    await client.sandbox.InjectInboundMessage(inbound("old"))
+    [old] = await before.collect(1)
+    before.call.cancel()
+    await asyncio.sleep(1.3)  # retention passes; the sweeper purges "old"
+    fresh = await client.sandbox.InjectInboundMessage(inbound("fresh"))
+    assert gateway.hub.purged_through >= old.sequence
+    call = client.messaging.StreamInboundMessages(messaging_pb2.StreamInboundMessagesRequest(start=messaging_pb2.StreamStart(cursor=start_cursor)))
+    error = await fails(_first(call))
+    assert (error.code, error.reason) == (grpc.StatusCode.FAILED_PRECONDITION, "CURSOR_EXPIRED")
+    resumed = await inbound_stream(client, start=messaging_pb2.StreamStart(cursor=error.metadata["oldest_cursor"]))
+    assert [e.message.name for e in await resumed.collect(1)] == [fresh.name]
+    oldest = await inbound_stream(client, start=messaging_pb2.StreamStart(oldest=True))
+    assert [e.message.name for e in await oldest.collect(1)] == [fresh.name]
+    for reader in (resumed, oldest):
+        reader.call.cancel()
+
+
+async def test_two_gateways_on_one_database_subscribers_see_every_event_in_commit_order(gateway, client, settings):  # type: ignore[no-untyped-def]
+    """Two writers commit concurrently (on PostgreSQL, sequence values could commit out of
+    order); a subscriber on one gateway sees the other's events too, each once, in order."""
+    await create_identity(client)
+    other = Gateway(dataclasses.replace(settings, dispatch=False))
+    await other.start()
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{other.port}") as ch:
+            other_client = Client(ch, await new_key(other, "acme"))
+            readers = [await inbound_stream(client), await inbound_stream(other_client)]
+
+            async def write(target: Client, tag: str) -> None:
+                for i in range(60):
+                    await target.sandbox.InjectInboundMessage(inbound(f"{tag}{i}"))
+
+            await asyncio.gather(*(write(target, f"{tag}{w}-") for w in range(3) for target, tag in ((client, "a"), (other_client, "b"))))
+            for reader in readers:
+                got = await reader.collect(360, timeout=20)
+                sequences = [e.sequence for e in got]
+                assert len(sequences) == 360 and sequences == sorted(set(sequences))
+                reader.call.cancel()
+    finally:
+        await other.stop()

@@ -19,6 +19,7 @@ from omnirelay.domain.errors import GatewayError, Reason, invalid_field
 from omnirelay.events import cursor
 from omnirelay.events.filters import inbound_matcher, message_event_matcher
 from omnirelay.events.hub import StreamClosed, Subscription
+from omnirelay.store import eventlog
 from omnirelay.store import messages as store
 from omnirelay.store.directory import Principal
 from omnirelay.store.schema import EVENT_INBOUND, EVENT_STATUS
@@ -76,7 +77,7 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
         fingerprint = listing.query_fingerprint(account_id, request.filter)
         after = listing.decode_page_token(request.page_token, fingerprint)
         # The log position first: every event after it is newer than what the list shows.
-        head = await self.deps.db.read(store.head_sequence)
+        head = await self.deps.db.read(eventlog.head_sequence)
         page = await self.deps.db.read(lambda conn: store.list_messages(conn, account_id, conditions, after, size + 1))
         response = messaging_pb2.ListMessagesResponse(messages=page[:size], cursor=cursor.encode(head))
         if len(page) > size:
@@ -130,14 +131,16 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
             hub.unsubscribe(sub)
 
     async def _start_position(self, account_id: str, start: messaging_pb2.StreamStart) -> int:
-        which = start.WhichOneof("position")
+        hub, which = self.deps.hub, start.WhichOneof("position")
         if which == "cursor":
-            return cursor.decode(start.cursor)
+            after = cursor.decode(start.cursor)
+            hub.check_cursor(after)
+            return after
         if which == "time":
-            return await self.deps.hub.first_at_or_after(account_id, start.time.ToMicroseconds())
+            return max(await hub.first_at_or_after(account_id, start.time.ToMicroseconds()), hub.purged_through)
         if which == "oldest":
-            return 0
-        return self.deps.hub.position
+            return hub.purged_through
+        return hub.position
 
 
 def _checkpoint(sub: Subscription) -> messaging_pb2.Checkpoint:

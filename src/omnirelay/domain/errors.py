@@ -43,6 +43,7 @@ class Reason(enum.Enum):
     MESSAGE_NOT_FOUND = (Code.NOT_FOUND, "No such message in this account.")
     ALREADY_EXISTS = (Code.ALREADY_EXISTS, "A resource with this id exists already.")
     NOT_CANCELABLE = (Code.FAILED_PRECONDITION, "The message was handed to the provider already, or has ended.")
+    CURSOR_EXPIRED = (Code.FAILED_PRECONDITION, "The cursor is older than event retention; ErrorInfo metadata oldest_cursor is the oldest valid one.")
     NOT_SANDBOX_IDENTITY = (Code.FAILED_PRECONDITION, "The identity does not use the sandbox adapter.")
     TOO_MANY_STREAMS = (Code.RESOURCE_EXHAUSTED, "The account has as many open streams as allowed; ErrorInfo metadata has the limit.")
     SHUTTING_DOWN = (Code.UNAVAILABLE, "The server is shutting down; retry on another replica.")

@@ -22,9 +22,10 @@ import structlog
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from omnirelay.domain.errors import GatewayError, Reason
 from omnirelay.events import cursor
 from omnirelay.store.database import Database
-from omnirelay.store.messages import head_sequence
+from omnirelay.store.eventlog import head_sequence, purged_through
 from omnirelay.store.schema import EVENT_INBOUND, events
 from omnirelay.v1.messaging_pb2 import InboundMessageEvent, MessageEvent
 
@@ -58,6 +59,8 @@ class EventHub:
         self._db = db
         self._settings = settings
         self.position = 0
+        # Events up to here were purged by retention: cursors below it have expired.
+        self.purged_through = 0
         self.closed = False
         self._subscribers: dict[tuple[str, int], set[Subscription]] = defaultdict(set)
         self._wake = asyncio.Event()
@@ -65,6 +68,7 @@ class EventHub:
 
     async def start(self) -> None:
         self.position = await self._db.read(head_sequence)
+        self.purged_through = await self._db.read(purged_through)
         self._task = asyncio.create_task(self._run(), name="event-hub")
 
     def notify(self) -> None:
@@ -123,6 +127,15 @@ class EventHub:
         if rows:
             self.position = rows[-1].seq
         return len(rows)
+
+    def check_cursor(self, after: int) -> None:
+        """A position older than retention cannot be resumed from: the events are gone."""
+        if after < self.purged_through:
+            raise GatewayError(
+                Reason.CURSOR_EXPIRED,
+                "the cursor is older than the retained events; resume from oldest_cursor",
+                metadata={"oldest_cursor": cursor.encode(self.purged_through)},
+            )
 
     async def read(self, account_id: str, kind: int, after: int, upto: int, limit: int) -> list[LogEvent]:
         query = (
@@ -213,6 +226,7 @@ class Subscription:
                 return None
 
     async def _read_log(self, upto: int) -> None:
+        self.hub.check_cursor(self.pos)
         limit = self.read_batch
         rows = await self.hub.read(self.account_id, self.kind, self.pos, upto, limit)
         self._backlog.extend(rows)

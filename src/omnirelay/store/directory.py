@@ -187,17 +187,18 @@ async def list_identities(conn: AsyncConnection, account_id: str, after: str, li
 
 async def update_identity(conn: AsyncConnection, account_id: str, identity_id: str, changes: dict[str, Any], now_us: int) -> ChannelIdentity:
     row = dict(await identity_row(conn, account_id, identity_id))
+    # A new dict: the group-commit writer may run this operation again after a rollback.
+    values = {**changes, "update_time": now_us}
     if "settings" in changes:
-        changes["settings"] = json.dumps(changes["settings"], sort_keys=True)
+        values["settings"] = json.dumps(changes["settings"], sort_keys=True)
     if "credentials" in changes:
         # Merge: a credential is replaced by name; an empty value removes it.
         merged = {**json.loads(row["credentials"]), **changes["credentials"]}
-        changes["credentials"] = json.dumps({k: v for k, v in merged.items() if v}, sort_keys=True)
-    changes["update_time"] = now_us
+        values["credentials"] = json.dumps({k: v for k, v in merged.items() if v}, sort_keys=True)
     await conn.execute(
-        update(identities).where(identities.c.account_id == account_id, identities.c.id == identity_id).values(changes)
+        update(identities).where(identities.c.account_id == account_id, identities.c.id == identity_id).values(values)
     )
-    return to_identity({**row, **changes})
+    return to_identity({**row, **values})
 
 
 async def delete_identity(conn: AsyncConnection, account_id: str, identity_id: str) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select, tuple_, update
+from sqlalchemy import and_, bindparam, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from omnirelay.domain import status as st
@@ -359,7 +359,3 @@ async def list_messages(
 
 
 _OPS = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
-
-
-async def head_sequence(conn: AsyncConnection) -> int:
-    return (await conn.execute(select(func.coalesce(func.max(events.c.seq), 0)))).scalar_one()

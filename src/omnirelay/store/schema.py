@@ -123,6 +123,16 @@ events = Table(
     Column("payload", LargeBinary, nullable=False),
     Index("ix_events_account_seq", "account_id", "seq"),
     Index("ix_events_time", "event_time"),
+    # Sequences must never be reused, also after retention empties the table.
+    sqlite_autoincrement=True,
+)
+
+# One row: the highest sequence purged by retention. Cursors below it have expired.
+event_log_state = Table(
+    "event_log_state",
+    metadata,
+    Column("id", SmallInteger, primary_key=True),
+    Column("purged_through", BigInteger, nullable=False),
 )
 
 EVENT_STATUS = 1

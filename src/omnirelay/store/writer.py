@@ -3,6 +3,7 @@
 One task drains a queue of operations and runs them in a single transaction, so throughput is
 not capped by one commit (one fsync) per message. If any operation fails, the batch is rolled
 back and its operations re-run one transaction each, so one bad operation cannot fail the rest.
+Operations must therefore be re-runnable: they may not mutate their inputs.
 """
 
 from __future__ import annotations

@@ -100,6 +100,8 @@ def upgrade() -> None:
         sa.Column("message_id", sa.String(32), nullable=False),
         sa.Column("event_time", sa.BigInteger, nullable=False),
         sa.Column("payload", sa.LargeBinary, nullable=False),
+        # Sequences must never be reused, also after retention empties the table.
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_events_account_seq", "events", ["account_id", "seq"])
     op.create_index("ix_events_time", "events", ["event_time"])

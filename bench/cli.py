@@ -1,0 +1,106 @@
+"""Options, the run over the stores, and the output (JSON file, Markdown table on stdout)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench import postgres, report
+from bench.scenario import Options, measure_store, progress
+from bench.servers import REPO_ROOT
+
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+DEFAULT_OUT = REPO_ROOT / "bench" / "results" / "latest.json"
+STORES = ("sqlite", "postgres")
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {value}")
+    return value
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description="Benchmark omnirelay against a bare gRPC echo server (see bench/__init__.py).")
+    parser.add_argument("--concurrency", type=_positive_int, default=64, help="calls in flight (default 64)")
+    parser.add_argument("--count", type=_positive_int, default=5000, help="calls per phase at most (default 5000)")
+    parser.add_argument("--duration", type=_positive_float, default=20.0, help="seconds per phase at most (default 20)")
+    parser.add_argument("--channels", type=_positive_int, default=4, help="gRPC channels (TCP connections) the load is spread over (default 4)")
+    parser.add_argument(
+        "--postgres-url", default=os.environ.get("OMNIRELAY_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
+        help="a PostgreSQL server where a database may be created and dropped; empty skips PostgreSQL "
+             f"(default $OMNIRELAY_BENCH_POSTGRES_URL or {DEFAULT_POSTGRES_URL})",
+    )
+    parser.add_argument("--only", choices=STORES, help="run one store only")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"JSON results file (default {DEFAULT_OUT.relative_to(REPO_ROOT)})")
+    return parser.parse_args(argv)
+
+
+def run_sqlite(options: Options) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="omnirelay-bench-") as directory:
+        return measure_store("sqlite", f"sqlite:///{directory}/omnirelay.db", options)
+
+
+def run_postgres(options: Options, server_url: str) -> dict[str, Any]:
+    reason = postgres.unreachable_reason(server_url)
+    if reason is not None:
+        progress(f"postgres: skipped ({reason})")
+        return {"store": "postgres", "skipped": reason}
+    with postgres.fresh_database(server_url) as database_url:
+        return measure_store("postgres", database_url, options)
+
+
+def run_guarded(store: str, measure: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """A failing store is recorded and reported; the other store still runs."""
+    try:
+        return measure()
+    except Exception:  # noqa: BLE001 - recorded in the JSON, reflected in the exit code
+        progress(f"{store}: FAILED\n{traceback.format_exc()}")
+        return {"store": store, "error": traceback.format_exc()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    out: Path = args.out.resolve()
+    options = Options(args.concurrency, args.count, args.duration, args.channels, log_dir=out.parent)
+    started = time.monotonic()
+    document: dict[str, Any] = {
+        "machine": report.machine_info(),
+        "options": {"concurrency": args.concurrency, "count": args.count, "duration_s": args.duration, "channels": args.channels,
+                    "only": args.only, "postgres": bool(args.postgres_url)},
+        "targets": report.TARGETS,
+        "stores": {},
+    }
+    measures = {"sqlite": lambda: run_sqlite(options), "postgres": lambda: run_postgres(options, args.postgres_url)}
+    for store in STORES:
+        if args.only in (None, store):
+            document["stores"][store] = run_guarded(store, measures[store])
+    document["wall_time_s"] = round(time.monotonic() - started, 1)
+    report.write_json(out, document)
+    print(report.markdown_table(document))
+    print()
+    for line in report.target_checks(document):
+        print(f"- {line}")
+    sys.stdout.flush()
+    progress(f"results in {out}, {document['wall_time_s']} s in all")
+    failed = any("error" in run for run in document["stores"].values())
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

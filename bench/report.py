@@ -1,0 +1,111 @@
+"""The results: machine info, the JSON document and the Markdown table for README.md."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+from pathlib import Path
+from typing import Any
+
+import grpc
+
+STORE_TITLES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+TARGETS = {"accepted_to_echo": 0.6, "end_to_end_to_echo": 0.3, "paced_p99_ms": 10.0}
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def machine_info() -> dict[str, Any]:
+    return {
+        "nproc": len(os.sched_getaffinity(0)),
+        "cpu_count": os.cpu_count(),
+        "cpu_model": cpu_model(),
+        "python": platform.python_version(),
+        "grpcio": grpc.__version__,
+        "platform": platform.platform(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+    }
+
+
+def write_json(path: Path, document: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2) + "\n")
+
+
+def _number(value: float | None, digits: int = 0) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:,.{digits}f}"
+
+
+def _pair(summary: dict[str, float | None]) -> str:
+    return f"{_number(summary['p50_ms'], 1)} / {_number(summary['p99_ms'], 1)}"
+
+
+def _row(run: dict[str, Any]) -> str:
+    title = STORE_TITLES.get(run["store"], run["store"])
+    if "error" in run or "skipped" in run:
+        why = "failed, see JSON" if "error" in run else f"skipped: {run['skipped']}"
+        return f"| {title} | {why} |" + " |" * 7
+    cells = [
+        title,
+        _number(run["echo"]["calls_per_s"]),
+        _number(run["send_max_rate"]["calls_per_s"]),
+        _number(run["ratios"]["accepted_to_echo"], 2),
+        _number(run["end_to_end"]["messages_per_s"]),
+        _number(run["ratios"]["end_to_end_to_echo"], 2),
+        _pair(run["send_paced"]["latency"]),
+        _pair(run["end_to_end"]["delivery_latency"]),
+        _number(run["gateway_peak_rss_mb"]),
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def markdown_table(document: dict[str, Any]) -> str:
+    machine, options = document["machine"], document["options"]
+    header = (
+        "| store | echo calls/s | accepted/s | accepted / echo | end-to-end msg/s | end-to-end / echo "
+        "| send p50 / p99 at 50% rate (ms) | send→DELIVERED p50 / p99 (ms) | gateway peak RSS (MB) |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    )
+    rows = "\n".join(_row(run) for run in document["stores"].values())
+    caption = (
+        f"{machine['nproc']} × {machine['cpu_model']}, Python {machine['python']}, grpcio {machine['grpcio']}, "
+        f"{options['concurrency']} calls in flight over {options['channels']} channels, at most {options['count']} calls "
+        f"or {options['duration_s']:g} s per phase, sandbox DELIVERED after 10 ms; `make bench`, {machine['date'][:10]}."
+    )
+    return f"{header}\n{rows}\n\n{caption}"
+
+
+def target_checks(document: dict[str, Any]) -> list[str]:
+    """One line per store: each figure against its target, met or missed."""
+    lines = []
+    for run in document["stores"].values():
+        if "ratios" not in run:
+            continue
+        figures = [
+            ("accepted/echo", run["ratios"]["accepted_to_echo"], ">=", TARGETS["accepted_to_echo"]),
+            ("end-to-end/echo", run["ratios"]["end_to_end_to_echo"], ">=", TARGETS["end_to_end_to_echo"]),
+            ("p99 at 50% rate (ms)", run["send_paced"]["latency"]["p99_ms"], "<", TARGETS["paced_p99_ms"]),
+        ]
+        checks = [f"{name} {_number(value, 2)} {op} {target:g}: {_verdict(value, op, target)}" for name, value, op, target in figures]
+        lines.append(f"{STORE_TITLES.get(run['store'], run['store'])}: " + "; ".join(checks))
+    return lines
+
+
+def _verdict(value: float | None, op: str, target: float) -> str:
+    if value is None:
+        return "n/a"
+    met = value >= target if op == ">=" else value < target
+    return "met" if met else "MISSED"

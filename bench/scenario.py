@@ -1,0 +1,148 @@
+"""One store's measurements: the echo baseline, then the gateway's four figures.
+
+Order, per store: echo at max rate (its own server, stopped before the gateway starts), then
+one gateway process for SendMessage at max rate, SendMessage open loop at half that rate, and
+the end-to-end phase, waiting for the gateway to go idle after each; peak RSS last."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import gateway_client, servers
+from bench.child import run_in_child
+from bench.loadgen import EndToEndResult, EndToEndSpec, LoadResult, LoadSpec
+from bench.stats import ratio
+from bench.workload import Target, echo_target, send_target
+
+PACED_FRACTION = 0.5
+MIN_DELIVERY_TIMEOUT_S = 30.0
+IDLE_TIMEOUT_S = 120.0
+CHILD_MARGIN_S = 60.0
+
+
+@dataclass(frozen=True)
+class Options:
+    concurrency: int
+    count: int
+    duration_s: float
+    channels: int
+    log_dir: Path
+
+    @property
+    def delivery_timeout_s(self) -> float:
+        return max(self.duration_s, MIN_DELIVERY_TIMEOUT_S)
+
+    @property
+    def child_timeout_s(self) -> float:
+        """Warm-up and measurement are each bounded by duration_s; then the delivery wait."""
+        return 2 * self.duration_s + self.delivery_timeout_s + CHILD_MARGIN_S
+
+
+def progress(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def max_rate_warmup(options: Options) -> int:
+    """Enough calls to open connections and fill the server's caches before measuring."""
+    return min(options.count, max(options.concurrency, options.count // 20))
+
+
+def short_warmup(options: Options) -> int:
+    """A fresh client process against an already warm server: a few calls per channel."""
+    return 4 * options.channels
+
+
+def load_spec(target: Target, options: Options, warmup: int, paced_rate: float | None = None) -> LoadSpec:
+    return LoadSpec(target, options.concurrency, options.count, options.duration_s, options.channels, warmup, paced_rate)
+
+
+def run_load(spec: LoadSpec, options: Options) -> LoadResult:
+    result = run_in_child(spec, options.child_timeout_s)
+    assert isinstance(result, LoadResult)
+    return result
+
+
+def run_end_to_end(spec: EndToEndSpec, options: Options) -> EndToEndResult:
+    result = run_in_child(spec, options.child_timeout_s)
+    assert isinstance(result, EndToEndResult)
+    return result
+
+
+def describe(result: LoadResult) -> str:
+    errors = f", {result.errors} errors" if result.errors else ""
+    return f"{result.calls} calls in {result.elapsed_s:.1f} s = {result.calls_per_s:.0f}/s, p50 {result.latency['p50_ms']} ms, p99 {result.latency['p99_ms']} ms{errors}"
+
+
+def measure_echo(store: str, options: Options) -> dict[str, Any]:
+    with servers.echo_server(options.log_dir / f"echo-{store}.log") as echo:
+        result = run_load(load_spec(echo_target(echo.address), options, max_rate_warmup(options)), options)
+        peak_rss = echo.peak_rss_mb()
+    progress(f"{store}: echo max rate: {describe(result)}")
+    return {"echo": asdict(result), "echo_peak_rss_mb": peak_rss}
+
+
+def wait_idle(address: str, api_key: str, store: str, after: str) -> dict[str, Any]:
+    idle = gateway_client.wait_until_idle(address, api_key, IDLE_TIMEOUT_S)
+    state = "idle" if idle["idle"] else "STILL BUSY"
+    progress(f"{store}: {state} {idle['seconds']} s after {after}")
+    return idle
+
+
+def measure_gateway(store: str, database_url: str, options: Options) -> dict[str, Any]:
+    api_key = servers.create_account_key(database_url)
+    log_path = options.log_dir / f"gateway-{store}.log"
+    idle: dict[str, Any] = {}
+    with servers.gateway(database_url, log_path) as gateway:
+        gateway_client.create_sms_identity(gateway.address, api_key)
+        send = send_target(gateway.address, api_key)
+
+        accepted = run_load(load_spec(send, options, max_rate_warmup(options)), options)
+        progress(f"{store}: SendMessage max rate: {describe(accepted)}")
+        idle["after_max_rate"] = wait_idle(gateway.address, api_key, store, "max rate")
+
+        paced_rate = max(1.0, accepted.calls_per_s * PACED_FRACTION)
+        paced = run_load(load_spec(send, options, short_warmup(options), paced_rate), options)
+        progress(f"{store}: SendMessage open loop at {paced_rate:.0f}/s: {describe(paced)}")
+        idle["after_paced"] = wait_idle(gateway.address, api_key, store, "open loop")
+
+        e2e = run_end_to_end(EndToEndSpec(load_spec(send, options, short_warmup(options)), options.delivery_timeout_s), options)
+        progress(f"{store}: end to end: {e2e.delivered} DELIVERED in {e2e.elapsed_s:.1f} s = {e2e.messages_per_s:.0f}/s, "
+                 f"p50 {e2e.delivery_latency['p50_ms']} ms, p99 {e2e.delivery_latency['p99_ms']} ms, missing {e2e.missing}")
+        idle["after_end_to_end"] = wait_idle(gateway.address, api_key, store, "end to end")
+
+        peak_rss = gateway.peak_rss_mb()
+    return {
+        "database": database_url.split(":", 1)[0],
+        "send_max_rate": asdict(accepted),
+        "send_paced": asdict(paced),
+        "end_to_end": asdict(e2e),
+        "gateway_peak_rss_mb": peak_rss,
+        "idle_waits": idle,
+        "gateway_stop": {"exit_code": gateway.exit_code, "seconds": gateway.stop_seconds},
+        "gateway_log": {"path": str(log_path), "lines": count_lines(log_path)},
+    }
+
+
+def count_lines(path: Path) -> int:
+    try:
+        with path.open() as f:
+            return sum(1 for _ in f)
+    except OSError:
+        return 0
+
+
+def ratios(run: dict[str, Any]) -> dict[str, float | None]:
+    echo_rate = run["echo"]["calls_per_s"]
+    return {
+        "accepted_to_echo": ratio(run["send_max_rate"]["calls_per_s"], echo_rate),
+        "end_to_end_to_echo": ratio(run["end_to_end"]["messages_per_s"], echo_rate),
+    }
+
+
+def measure_store(store: str, database_url: str, options: Options) -> dict[str, Any]:
+    run = {"store": store, **measure_echo(store, options), **measure_gateway(store, database_url, options)}
+    run["ratios"] = ratios(run)
+    return run

@@ -1,0 +1,120 @@
+"""Server subprocesses: the echo baseline and `omnirelay serve`, and their peak memory.
+
+Both print "... listening on 127.0.0.1:PORT" on stdout once they serve; stderr goes to a log
+file. `running_server` stops the process (SIGTERM, then SIGKILL) whatever happens."""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.workload import ACCOUNT_ID
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+OMNIRELAY = str(VENV_BIN / "omnirelay")
+READY_TIMEOUT_S = 60.0
+STOP_GRACE_S = 2.0
+KILL_WAIT_S = 10.0
+
+SANDBOX_DELIVERED_DELAY_MS = 10
+SANDBOX_READ_DELAY_MS = 20
+
+
+@dataclass
+class ServerProcess:
+    name: str
+    process: subprocess.Popen[str]
+    address: str
+    log_path: Path
+    # Set once stopped: how it exited after SIGTERM, and how long that took.
+    exit_code: int | None = None
+    stop_seconds: float | None = None
+
+    def peak_rss_mb(self) -> float | None:
+        return peak_rss_mb(self.process.pid)
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """VmHWM of a live process, in MiB; None when it cannot be read."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return None
+
+
+def _read_listen_address(process: subprocess.Popen[str], timeout_s: float) -> str:
+    """The address in the first stdout line, "... listening on HOST:PORT"."""
+    assert process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], timeout_s)
+    line = process.stdout.readline() if ready else ""
+    if "listening on" not in line:
+        raise RuntimeError(f"server did not start within {timeout_s:.0f} s (exit code {process.poll()}), first line {line!r}")
+    return line.split()[-1]
+
+
+def stop(process: subprocess.Popen[str], grace_s: float) -> int:
+    """SIGTERM, then SIGKILL after `grace_s` plus a margin; returns the exit code."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            return process.wait(grace_s + KILL_WAIT_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    return process.wait(KILL_WAIT_S)
+
+
+@contextmanager
+def running_server(name: str, argv: list[str], log_path: Path, grace_s: float = STOP_GRACE_S) -> Iterator[ServerProcess]:
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w") as log:
+        process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, text=True, cwd=REPO_ROOT)
+    server: ServerProcess | None = None
+    try:
+        server = ServerProcess(name, process, _read_listen_address(process, READY_TIMEOUT_S), log_path)
+        yield server
+    finally:
+        stopping = time.monotonic()
+        exit_code = stop(process, grace_s)
+        if server is not None:
+            server.exit_code, server.stop_seconds = exit_code, round(time.monotonic() - stopping, 2)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def echo_server(log_path: Path) -> AbstractContextManager[ServerProcess]:
+    """The bare grpc.aio echo server on a free loopback port."""
+    return running_server("echo", [sys.executable, "-m", "bench.echo_server", "--listen", "127.0.0.1:0"], log_path)
+
+
+def gateway(database_url: str, log_path: Path) -> AbstractContextManager[ServerProcess]:
+    """`omnirelay serve` on a free loopback port with a fast sandbox."""
+    argv = [
+        OMNIRELAY, "serve", "--listen", "127.0.0.1:0", "--database-url", database_url,
+        "--log-level", "warning", "--log-format", "json",
+        "--sandbox-delivered-delay-ms", str(SANDBOX_DELIVERED_DELAY_MS),
+        "--sandbox-read-delay-ms", str(SANDBOX_READ_DELAY_MS),
+        "--shutdown-grace-seconds", str(STOP_GRACE_S),
+    ]
+    return running_server("gateway", argv, log_path)
+
+
+def create_account_key(database_url: str) -> str:
+    """`omnirelay keys create --account bench`: creates the account and prints the key once."""
+    done = subprocess.run(
+        [OMNIRELAY, "keys", "create", "--account", ACCOUNT_ID, "--database-url", database_url, "--log-level", "warning"],
+        check=True, capture_output=True, text=True, timeout=60, cwd=REPO_ROOT, env={**os.environ, "OMNIRELAY_LOG_FORMAT": "json"},
+    )
+    return done.stdout.strip()
