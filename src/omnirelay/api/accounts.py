@@ -36,10 +36,8 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
         fingerprint = listing.query_fingerprint("accounts")
         after = listing.decode_page_token(request.page_token, fingerprint)
         page = await self.deps.db.read(lambda conn: directory.list_accounts(conn, after[1] if after else "", size + 1))
-        response = accounts_pb2.ListAccountsResponse(accounts=page[:size])
-        if len(page) > size:
-            response.next_page_token = listing.encode_page_token((0, page[size - 1].name.rsplit("/", 1)[-1]), fingerprint)
-        return response
+        page, token = listing.last_page_token(page, size, listing.by_name, fingerprint)
+        return accounts_pb2.ListAccountsResponse(accounts=page, next_page_token=token)
 
     @rpc(admin=True)
     async def CreateApiKey(self, request: accounts_pb2.CreateApiKeyRequest, context: grpc.aio.ServicerContext, principal: Principal) -> accounts_pb2.CreateApiKeyResponse:
@@ -55,10 +53,8 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
         fingerprint = listing.query_fingerprint("keys", account_id)
         after = listing.decode_page_token(request.page_token, fingerprint)
         page = await self.deps.db.read(lambda conn: directory.list_api_keys(conn, account_id, after[1] if after else "", size + 1))
-        response = accounts_pb2.ListApiKeysResponse(api_keys=page[:size])
-        if len(page) > size:
-            response.next_page_token = listing.encode_page_token((0, page[size - 1].name.rsplit("/", 1)[-1]), fingerprint)
-        return response
+        page, token = listing.last_page_token(page, size, listing.by_name, fingerprint)
+        return accounts_pb2.ListApiKeysResponse(api_keys=page, next_page_token=token)
 
     @rpc(admin=True)
     async def RevokeApiKey(self, request: accounts_pb2.RevokeApiKeyRequest, context: grpc.aio.ServicerContext, principal: Principal) -> accounts_pb2.ApiKey:

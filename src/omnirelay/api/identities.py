@@ -54,10 +54,8 @@ class ChannelIdentityServicer(identities_pb2_grpc.ChannelIdentityServiceServicer
         fingerprint = listing.query_fingerprint("identities", account_id)
         after = listing.decode_page_token(request.page_token, fingerprint)
         page = await self.deps.db.read(lambda conn: directory.list_identities(conn, account_id, after[1] if after else "", size + 1))
-        response = identities_pb2.ListChannelIdentitiesResponse(channel_identities=page[:size])
-        if len(page) > size:
-            response.next_page_token = listing.encode_page_token((0, page[size - 1].name.rsplit("/", 1)[-1]), fingerprint)
-        return response
+        page, token = listing.last_page_token(page, size, listing.by_name, fingerprint)
+        return identities_pb2.ListChannelIdentitiesResponse(channel_identities=page, next_page_token=token)
 
     @rpc()
     async def UpdateChannelIdentity(self, request: identities_pb2.UpdateChannelIdentityRequest, context: grpc.aio.ServicerContext, principal: Principal) -> identities_pb2.ChannelIdentity:

@@ -79,11 +79,8 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
         # The log position first: every event after it is newer than what the list shows.
         head = await self.deps.db.read(eventlog.head_sequence)
         page = await self.deps.db.read(lambda conn: store.list_messages(conn, account_id, conditions, after, size + 1))
-        response = messaging_pb2.ListMessagesResponse(messages=page[:size], cursor=cursor.encode(head))
-        if len(page) > size:
-            last = page[size - 1]
-            response.next_page_token = listing.encode_page_token((last.create_time.ToMicroseconds(), last.name.rsplit("/", 1)[-1]), fingerprint)
-        return response
+        page, token = listing.last_page_token(page, size, _newest_first_key, fingerprint)
+        return messaging_pb2.ListMessagesResponse(messages=page, next_page_token=token, cursor=cursor.encode(head))
 
     @rpc()
     async def CancelMessage(self, request: messaging_pb2.CancelMessageRequest, context: grpc.aio.ServicerContext, principal: Principal) -> messaging_pb2.Message:
@@ -141,6 +138,10 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
         if which == "oldest":
             return hub.purged_through
         return hub.position
+
+
+def _newest_first_key(message: messaging_pb2.Message) -> tuple[int, str]:
+    return message.create_time.ToMicroseconds(), message.name.rsplit("/", 1)[-1]
 
 
 def _checkpoint(sub: Subscription) -> messaging_pb2.Checkpoint:

@@ -7,8 +7,10 @@ import binascii
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from omnirelay.domain.errors import Reason, invalid_field
 from omnirelay.v1.common_pb2 import Channel, Direction, MessageStatus
@@ -103,3 +105,15 @@ def decode_page_token(token: str, fingerprint: str) -> tuple[int, str] | None:
     if not matches:
         raise invalid_field("page_token", "belongs to a query with another filter or parent", Reason.INVALID_PAGE_TOKEN)
     return key
+
+
+def last_page_token(items: list[Any], size: int, key: Callable[[Any], tuple[int, str]], fingerprint: str) -> tuple[list[Any], str]:
+    """Given `size + 1` fetched items: the page to return and the token for the next one."""
+    if len(items) <= size:
+        return items, ""
+    return items[:size], encode_page_token(key(items[size - 1]), fingerprint)
+
+
+def by_name(resource: Any) -> tuple[int, str]:
+    """Keyset position of a resource listed in id order."""
+    return 0, resource.name.rsplit("/", 1)[-1]
