@@ -12,7 +12,7 @@ from grpc_reflection.v1alpha import reflection
 
 from omnirelay.api.accounts import AccountServicer
 from omnirelay.api.auth import Authenticator
-from omnirelay.api.deps import Deps, IdentityDirectory, StreamSettings
+from omnirelay.api.deps import Deps, StreamSettings
 from omnirelay.api.identities import ChannelIdentityServicer
 from omnirelay.api.messaging import MessagingServicer
 from omnirelay.api.sandbox import SandboxServicer
@@ -25,6 +25,7 @@ from omnirelay.events.hub import EventHub, HubSettings
 from omnirelay.events.retention import RetentionSweeper
 from omnirelay.ingress.reports import store_inbound, store_status
 from omnirelay.store import database, migrate
+from omnirelay.store.directory import IdentityDirectory
 from omnirelay.store.writer import GroupCommitWriter
 from omnirelay.v1 import accounts_pb2, accounts_pb2_grpc, identities_pb2, identities_pb2_grpc, messaging_pb2, messaging_pb2_grpc, sandbox_pb2, sandbox_pb2_grpc
 
@@ -53,7 +54,7 @@ class Gateway:
         reports = ReportSink(status=partial(store_status, self.writer), inbound=self._store_inbound)
         self.adapters = AdapterRegistry(self._adapter_factories(), reports)
         self.dispatcher = Dispatcher(
-            self.db, self.writer, self.adapters,
+            self.writer, self.identities, self.adapters,
             DispatchSettings(s.dispatch_batch_size, s.dispatch_max_in_flight, s.lease_seconds, s.max_attempts,
                              s.retry_base_seconds, s.retry_max_seconds, s.dispatch_poll_seconds),
         )

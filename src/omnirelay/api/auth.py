@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import grpc
 
-from omnirelay.api.cache import TtlCache
+from omnirelay.cache import TtlCache
 from omnirelay.domain.errors import GatewayError, Reason
 from omnirelay.domain.names import parse_account
 from omnirelay.store import directory

@@ -91,39 +91,34 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
     @rpc()
     async def StreamMessageEvents(self, request: messaging_pb2.StreamMessageEventsRequest, context: grpc.aio.ServicerContext, principal: Principal) -> AsyncIterator[messaging_pb2.StreamMessageEventsResponse]:
         account_id = scope(principal, request.parent)
-        matches = message_event_matcher(request.filter)
-        async for item in self._stream(account_id, EVENT_STATUS, matches, request.start):
-            if isinstance(item, messaging_pb2.Checkpoint):
-                yield messaging_pb2.StreamMessageEventsResponse(checkpoint=item)
-            else:
-                yield messaging_pb2.StreamMessageEventsResponse(event=item)
+        stream = self._stream(account_id, EVENT_STATUS, message_event_matcher(request.filter), request.start)
+        async for item in stream:
+            yield messaging_pb2.StreamMessageEventsResponse(**item)
 
     @rpc()
     async def StreamInboundMessages(self, request: messaging_pb2.StreamInboundMessagesRequest, context: grpc.aio.ServicerContext, principal: Principal) -> AsyncIterator[messaging_pb2.StreamInboundMessagesResponse]:
         account_id = scope(principal, request.parent)
-        matches = inbound_matcher(request.filter)
-        async for item in self._stream(account_id, EVENT_INBOUND, matches, request.start):
-            if isinstance(item, messaging_pb2.Checkpoint):
-                yield messaging_pb2.StreamInboundMessagesResponse(checkpoint=item)
-            else:
-                yield messaging_pb2.StreamInboundMessagesResponse(inbound=item)
+        stream = self._stream(account_id, EVENT_INBOUND, inbound_matcher(request.filter), request.start)
+        async for item in stream:
+            yield messaging_pb2.StreamInboundMessagesResponse(**item)
 
-    async def _stream(self, account_id: str, kind: int, matches: Callable[[Any], bool], start: messaging_pb2.StreamStart) -> AsyncIterator[Any]:
+    async def _stream(self, account_id: str, kind: int, matches: Callable[[Any], bool], start: messaging_pb2.StreamStart) -> AsyncIterator[dict[str, Any]]:
         """A checkpoint at once, then events (replayed, then live) and idle checkpoints; on
-        shutdown a last checkpoint to resume from."""
+        shutdown a last checkpoint to resume from. Yields the response's `item` as keywords."""
+        event_field = "event" if kind == EVENT_STATUS else "inbound"
         hub, limit = self.deps.hub, self.deps.streams.max_streams_per_account
         if hub.subscriber_count(account_id) >= limit:
             raise GatewayError(Reason.TOO_MANY_STREAMS, f"at most {limit} concurrent streams per account", metadata={"limit": str(limit)})
         sub = hub.subscribe(account_id, kind, matches, await self._start_position(account_id, start))
         try:
-            yield _checkpoint(sub)
+            yield {"checkpoint": _checkpoint(sub)}
             while True:
                 try:
                     event = await sub.next(self.deps.streams.checkpoint_seconds)
                 except StreamClosed:
-                    yield _checkpoint(sub)
+                    yield {"checkpoint": _checkpoint(sub)}
                     return
-                yield _checkpoint(sub) if event is None else event
+                yield {"checkpoint": _checkpoint(sub)} if event is None else {event_field: event}
         finally:
             hub.unsubscribe(sub)
 

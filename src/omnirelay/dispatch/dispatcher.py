@@ -11,21 +11,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from omnirelay.channels.base import ErrorClass, OutboundMessage, SendError
 from omnirelay.channels.registry import AdapterRegistry
 from omnirelay.domain import status as st
 from omnirelay.domain.clock import now_us
-from omnirelay.domain.errors import FailureCode
+from omnirelay.domain.errors import FailureCode, GatewayError
 from omnirelay.domain.retry import backoff_seconds
-from omnirelay.store.database import Database
-from omnirelay.store.directory import IdentityRecord, to_record
+from omnirelay.store.directory import IdentityDirectory, IdentityRecord
 from omnirelay.store.messages import ClaimDue, StatusUpdate, to_message
-from omnirelay.store.schema import identities
 from omnirelay.store.writer import GroupCommitWriter
 from omnirelay.v1.common_pb2 import MessageError
+from omnirelay.waiting import wake_or_timeout
 
 log = structlog.get_logger(__name__)
 
@@ -48,8 +45,8 @@ class DispatchSettings:
 
 
 class Dispatcher:
-    def __init__(self, db: Database, writer: GroupCommitWriter, adapters: AdapterRegistry, settings: DispatchSettings) -> None:
-        self._db = db
+    def __init__(self, writer: GroupCommitWriter, identities: IdentityDirectory, adapters: AdapterRegistry, settings: DispatchSettings) -> None:
+        self._directory = identities
         self._writer = writer
         self._adapters = adapters
         self._settings = settings
@@ -92,10 +89,7 @@ class Dispatcher:
                 log.exception("dispatch_claim_failed")
                 claimed = []
             if len(claimed) < self._settings.batch_size:
-                try:
-                    await asyncio.wait_for(self._wake.wait(), self._settings.poll_seconds)
-                except TimeoutError:
-                    pass
+                await wake_or_timeout(self._wake, self._settings.poll_seconds)
 
     async def _claim(self) -> list[dict[str, Any]]:
         free = self._settings.max_in_flight - len(self._in_flight)
@@ -112,13 +106,15 @@ class Dispatcher:
             task.add_done_callback(self._in_flight.discard)
         return rows
 
-    async def _identities(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], IdentityRecord]:
-        query = select(identities).where(identities.c.account_id.in_({a for a, _ in keys}), identities.c.id.in_({i for _, i in keys}))
-
-        async def read(conn: AsyncConnection) -> list[Any]:
-            return list((await conn.execute(query)).mappings())
-
-        return {(r["account_id"], r["id"]): to_record(r) for r in await self._db.read(read)}
+    async def _identities(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], IdentityRecord | None]:
+        """The claimed messages' identities (cached); None for one deleted meanwhile."""
+        found: dict[tuple[str, str], IdentityRecord | None] = {}
+        for account_id, identity_id in keys:
+            try:
+                found[(account_id, identity_id)] = await self._directory.get(account_id, identity_id)
+            except GatewayError:
+                found[(account_id, identity_id)] = None
+        return found
 
     async def _deliver(self, row: dict[str, Any], identity: IdentityRecord | None) -> None:
         try:

@@ -28,6 +28,7 @@ from omnirelay.store.database import Database
 from omnirelay.store.eventlog import head_sequence, purged_through
 from omnirelay.store.schema import EVENT_INBOUND, events
 from omnirelay.v1.messaging_pb2 import InboundMessageEvent, MessageEvent
+from omnirelay.waiting import wake_or_timeout
 
 log = structlog.get_logger(__name__)
 
@@ -109,10 +110,7 @@ class EventHub:
                 log.exception("event_log_read_failed")
                 read = 0
             if read < self._settings.read_batch:
-                try:
-                    await asyncio.wait_for(self._wake.wait(), self._settings.poll_seconds)
-                except TimeoutError:
-                    pass
+                await wake_or_timeout(self._wake, self._settings.poll_seconds)
 
     async def _read_new(self) -> int:
         query = select(events).where(events.c.seq > self.position).order_by(events.c.seq).limit(self._settings.read_batch)

@@ -10,6 +10,7 @@ from omnirelay.domain.clock import now_us
 from omnirelay.events.hub import EventHub
 from omnirelay.store.eventlog import PurgeEvents
 from omnirelay.store.writer import GroupCommitWriter
+from omnirelay.waiting import wake_or_timeout
 
 log = structlog.get_logger(__name__)
 
@@ -49,7 +50,4 @@ class RetentionSweeper:
                 await self.sweep()
             except Exception:  # noqa: BLE001 - try again next round
                 log.exception("event_purge_failed")
-            try:
-                await asyncio.wait_for(self._stop.wait(), self._sweep_seconds)
-            except TimeoutError:
-                pass
+            await wake_or_timeout(self._stop, self._sweep_seconds)

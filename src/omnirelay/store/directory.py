@@ -13,9 +13,11 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from omnirelay.cache import TtlCache
 from omnirelay.domain.clock import to_timestamp
 from omnirelay.domain.errors import GatewayError, Reason
 from omnirelay.domain.names import account_name, api_key_name, identity_name
+from omnirelay.store.database import Database
 from omnirelay.store.schema import accounts, api_keys, identities
 from omnirelay.v1.accounts_pb2 import Account, ApiKey
 from omnirelay.v1.identities_pb2 import ChannelIdentity
@@ -204,3 +206,23 @@ async def update_identity(conn: AsyncConnection, account_id: str, identity_id: s
 async def delete_identity(conn: AsyncConnection, account_id: str, identity_id: str) -> None:
     await identity_row(conn, account_id, identity_id)
     await conn.execute(delete(identities).where(identities.c.account_id == account_id, identities.c.id == identity_id))
+
+
+class IdentityDirectory:
+    """Identity records for the send and dispatch paths, cached briefly; local updates and
+    deletes invalidate at once, other replicas see them within the cache time."""
+
+    def __init__(self, db: Database, cache_seconds: float) -> None:
+        self._db = db
+        self._cache: TtlCache[tuple[str, str], IdentityRecord] = TtlCache(cache_seconds)
+
+    async def get(self, account_id: str, identity_id: str) -> IdentityRecord:
+        key = (account_id, identity_id)
+        record = self._cache.get(key)
+        if record is None:
+            record = to_record(await self._db.read(lambda conn: identity_row(conn, account_id, identity_id)))
+            self._cache.put(key, record)
+        return record
+
+    def forget(self, account_id: str, identity_id: str) -> None:
+        self._cache.forget((account_id, identity_id))

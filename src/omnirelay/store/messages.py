@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import operator
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, bindparam, insert, or_, select, tuple_, update
@@ -171,7 +171,6 @@ class StatusUpdate:
     # Dispatch bookkeeping: "done" (handed over or finished), "retry" at retry_at, or None.
     dispatch: str | None = None
     retry_at: int | None = None
-    changed: bool = field(default=False, init=False)
 
     async def __call__(self, conn: AsyncConnection) -> Message | None:
         return (await self.run_batch(conn, [self]))[0]
@@ -247,7 +246,6 @@ class StatusUpdate:
             # The handset's word wins over an earlier failure report.
             row["error_code"] = row["error_description"] = row["error_provider_code"] = None
             row["error_permanent"] = None
-        self.changed = True
         return status_event(row, self.provider_code, self.now_us)
 
 
