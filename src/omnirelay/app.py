@@ -6,6 +6,7 @@ import asyncio
 from functools import partial
 
 import grpc
+import httpx
 import structlog
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
@@ -16,9 +17,9 @@ from omnirelay.api.deps import Deps, StreamSettings
 from omnirelay.api.identities import ChannelIdentityServicer
 from omnirelay.api.messaging import MessagingServicer
 from omnirelay.api.sandbox import SandboxServicer
-from omnirelay.channels.base import AdapterFactory, InboundReport, ReportSink
+from omnirelay.channels.base import AdapterContext, InboundReport, ReportSink
+from omnirelay.channels.catalog import adapter_specs
 from omnirelay.channels.registry import AdapterRegistry
-from omnirelay.channels.sandbox import SandboxAdapter, SandboxDefaults
 from omnirelay.config import Settings
 from omnirelay.dispatch.dispatcher import Dispatcher, DispatchSettings
 from omnirelay.events.hub import EventHub, HubSettings
@@ -52,7 +53,8 @@ class Gateway:
         self.hub = EventHub(self.db, HubSettings(s.event_poll_seconds, buffer_size=s.stream_buffer))
         self.identities = IdentityDirectory(self.db, s.auth_cache_seconds)
         reports = ReportSink(status=partial(store_status, self.writer), inbound=self._store_inbound)
-        self.adapters = AdapterRegistry(self._adapter_factories(), reports)
+        self.http = httpx.AsyncClient(timeout=httpx.Timeout(s.provider_timeout_seconds), follow_redirects=False)
+        self.adapters = AdapterRegistry(adapter_specs(s), AdapterContext(reports, self.http))
         self.dispatcher = Dispatcher(
             self.writer, self.identities, self.adapters,
             DispatchSettings(s.dispatch_batch_size, s.dispatch_max_in_flight, s.lease_seconds, s.max_attempts,
@@ -63,7 +65,7 @@ class Gateway:
         await self.hub.start()
         self.retention.start()
         deps = Deps(self.db, self.writer, self.hub, Authenticator(self.db, s.auth_cache_seconds), self.identities,
-                    self.adapters.names, StreamSettings(s.checkpoint_seconds, s.max_streams_per_account))
+                    self.adapters, StreamSettings(s.checkpoint_seconds, s.max_streams_per_account))
         self.server = self._grpc_server(deps)
         self.port = self.server.add_insecure_port(s.listen)
         await self.server.start()
@@ -72,13 +74,6 @@ class Gateway:
         for name in ("", *SERVICE_NAMES):
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
         log.info("serving", listen=s.listen, port=self.port, database=self.db.writer.dialect.name, adapters=sorted(self.adapters.names))
-
-    def _adapter_factories(self) -> dict[str, AdapterFactory]:
-        factories: dict[str, AdapterFactory] = {}
-        if self.settings.sandbox:
-            defaults = SandboxDefaults(self.settings.sandbox_delivered_delay_ms, self.settings.sandbox_read_delay_ms)
-            factories["sandbox"] = lambda identity, reports: SandboxAdapter(identity, reports, defaults)
-        return factories
 
     def _grpc_server(self, deps: Deps) -> grpc.aio.Server:
         keepalive_ms = int(self.settings.keepalive_seconds * 1000)
@@ -115,5 +110,6 @@ class Gateway:
         await asyncio.gather(self.server.stop(grace), self.dispatcher.stop(grace))
         await self.writer.stop()
         await self.adapters.close()
+        await self.http.aclose()
         await self.db.dispose()
         log.info("stopped")

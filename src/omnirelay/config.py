@@ -20,6 +20,7 @@ class Settings:
     sandbox: bool = _setting(True, "enable the sandbox adapter")
     sandbox_delivered_delay_ms: int = _setting(200, "sandbox: delay from SENT to DELIVERED")
     sandbox_read_delay_ms: int = _setting(1000, "sandbox: delay from SENT to READ")
+    provider_timeout_seconds: float = _setting(10.0, "timeout of each HTTP request to a provider")
     dispatch_batch_size: int = _setting(100, "messages claimed per dispatcher transaction")
     dispatch_max_in_flight: int = _setting(256, "sends in progress at once per process")
     lease_seconds: float = _setting(30.0, "how long a claimed message is reserved before another dispatcher may retry it")

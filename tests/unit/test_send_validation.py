@@ -176,7 +176,10 @@ def test_check_send_valid(channel: int, request_: Req, plan: SendPlan) -> None:
     assert validation.check_send(request_, channel, NOW_US) == plan
 
 
-ADAPTERS = frozenset({"sandbox"})
+ADAPTERS = {
+    "sandbox": validation.AdapterRequirements(frozenset(Channel.values()) - {Channel.CHANNEL_UNSPECIFIED}),
+    "smsc": validation.AdapterRequirements(frozenset({Channel.CHANNEL_SMS}), settings=("host",), credentials=("password",)),
+}
 Identity = identities_pb2.ChannelIdentity
 
 
@@ -192,10 +195,14 @@ Identity = identities_pb2.ChannelIdentity
         (Identity(display_name="d" * 257), False, Reason.INVALID_FIELD, ["channel_identity.display_name"]),
         (Identity(channel=SMS, address="+15551234567", adapter="sandbox", settings={"s" * 65: "x"}), True, Reason.INVALID_FIELD, ["channel_identity.settings"]),
         (Identity(), True, Reason.INVALID_FIELD, ["channel_identity.channel", "channel_identity.adapter"]),
+        (Identity(channel=MESSENGER, address="page-1", adapter="smsc", settings={"host": "h"}, credentials={"password": "p"}), True, Reason.INVALID_FIELD, ["channel_identity.channel"]),
+        (Identity(channel=SMS, address="+15551234567", adapter="smsc", settings={"host": ""}), True, Reason.INVALID_FIELD,
+         ["channel_identity.settings['host']", "channel_identity.credentials['password']"]),
     ],
     ids=[
         "missing-channel", "missing-adapter", "unknown-adapter", "bad-sms-address", "missing-address",
         "long-display-name", "long-display-name-on-update", "long-settings-key", "empty-identity",
+        "adapter-does-not-serve-channel", "adapter-requirements-missing",
     ],
 )
 def test_check_identity_rejects(identity: Identity, creating: bool, reason: Reason, fields: list[str]) -> None:
@@ -207,7 +214,7 @@ def test_check_identity_rejects(identity: Identity, creating: bool, reason: Reas
 
 def test_check_identity_unknown_adapter_when_none_enabled() -> None:
     with pytest.raises(GatewayError) as raised:
-        validation.check_identity(Identity(channel=SMS, address="+15551234567", adapter="sandbox"), frozenset(), True)
+        validation.check_identity(Identity(channel=SMS, address="+15551234567", adapter="sandbox"), {}, True)
     assert raised.value.reason is Reason.UNKNOWN_ADAPTER
 
 

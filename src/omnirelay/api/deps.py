@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from omnirelay.api.auth import Authenticator
+from omnirelay.channels.registry import AdapterRegistry
 from omnirelay.events.hub import EventHub
 from omnirelay.store.database import Database
 from omnirelay.store.directory import IdentityDirectory
@@ -24,5 +25,5 @@ class Deps:
     hub: EventHub
     auth: Authenticator
     identities: IdentityDirectory
-    adapter_names: frozenset[str]
+    adapters: AdapterRegistry
     streams: StreamSettings

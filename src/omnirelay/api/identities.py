@@ -34,7 +34,7 @@ class ChannelIdentityServicer(identities_pb2_grpc.ChannelIdentityServiceServicer
             if request.channel_identity_id
             else "i" + names.new_id(now)
         )
-        address = validation.check_identity(request.channel_identity, self.deps.adapter_names, creating=True)
+        address = validation.check_identity(request.channel_identity, self.deps.adapters.requirements, creating=True)
 
         async def create(conn: Any) -> identities_pb2.ChannelIdentity:
             await directory.get_account(conn, account_id)
@@ -60,7 +60,7 @@ class ChannelIdentityServicer(identities_pb2_grpc.ChannelIdentityServiceServicer
     @rpc()
     async def UpdateChannelIdentity(self, request: identities_pb2.UpdateChannelIdentityRequest, context: grpc.aio.ServicerContext, principal: Principal) -> identities_pb2.ChannelIdentity:
         account_id, identity_id = self._name(principal, request.channel_identity.name, "channel_identity.name")
-        validation.check_identity(request.channel_identity, self.deps.adapter_names, creating=False)
+        validation.check_identity(request.channel_identity, self.deps.adapters.requirements, creating=False)
         paths = list(request.update_mask.paths)
         for path in paths:
             if path not in _UPDATABLE:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
+import httpx
+
+from omnirelay.domain.validation import AdapterRequirements
 from omnirelay.store.directory import IdentityRecord
 from omnirelay.v1.common_pb2 import MessageError
 from omnirelay.v1.content_pb2 import Content
@@ -81,6 +84,50 @@ class ReportSink:
     inbound: Callable[[InboundReport], Awaitable[object]]
 
 
+@dataclass(frozen=True)
+class AdapterContext:
+    """What the gateway lends every adapter: the report sink and one shared HTTP client (tests
+    point identities' `base_url` setting at fake providers on 127.0.0.1)."""
+
+    reports: ReportSink
+    http: httpx.AsyncClient
+
+
+@dataclass(frozen=True)
+class WebhookRequest:
+    """A provider callback as the ingress server received it. `url` is the public URL the
+    provider called (signatures such as X-Twilio-Signature cover it); header names are lower
+    case; `form` holds the decoded body of an application/x-www-form-urlencoded post."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    query: Mapping[str, str]
+    body: bytes
+    form: Mapping[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class WebhookResult:
+    """What one callback carried (stored before the provider gets `status`), and the reply."""
+
+    statuses: list[StatusReport] = field(default_factory=list)
+    inbound: list[InboundReport] = field(default_factory=list)
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "text/plain"
+
+
+class WebhookRejected(Exception):
+    """A callback refused before anything is stored: 403 for a bad signature, 400 for a body
+    that does not parse. The message is logged, never echoed with a stack trace."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
 class Adapter(Protocol):
     """One identity's connection to its provider."""
 
@@ -89,5 +136,29 @@ class Adapter(Protocol):
     async def close(self) -> None: ...
 
 
+@runtime_checkable
+class WebhookReceiver(Protocol):
+    """An adapter whose provider calls back over HTTP (ingress/ routes the call here)."""
+
+    async def handle_webhook(self, request: WebhookRequest) -> WebhookResult: ...
+
+
 class AdapterFactory(Protocol):
-    def __call__(self, identity: IdentityRecord, reports: ReportSink) -> Adapter: ...
+    def __call__(self, identity: IdentityRecord, context: AdapterContext) -> Adapter: ...
+
+
+ProviderPayload = list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class AdapterSpec:
+    """One adapter as data: the channels it serves, what an identity must configure, how to
+    build a live adapter, and `render`, the pure function that turns a message into the exact
+    provider request(s) it would send (TranscodeMessage shows them; `send` uses the same one).
+    Each request is a dict such as {"method", "path", "json"|"form"} or an SMPP PDU's fields;
+    secrets never appear in it."""
+
+    name: str
+    requirements: AdapterRequirements
+    factory: AdapterFactory
+    render: Callable[[IdentityRecord, Message], ProviderPayload]

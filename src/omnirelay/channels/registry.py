@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from omnirelay.channels.base import Adapter, AdapterFactory, ReportSink
+from omnirelay.channels.base import Adapter, AdapterContext, AdapterSpec
+from omnirelay.domain.validation import AdapterRequirements
 from omnirelay.store.directory import IdentityRecord
 
 
 class AdapterRegistry:
-    def __init__(self, factories: dict[str, AdapterFactory], reports: ReportSink) -> None:
-        self._factories = factories
-        self._reports = reports
+    def __init__(self, specs: dict[str, AdapterSpec], context: AdapterContext) -> None:
+        self.specs = specs
+        self._context = context
         self._live: dict[tuple[str, str], tuple[int, Adapter]] = {}
 
     @property
     def names(self) -> frozenset[str]:
-        return frozenset(self._factories)
+        return frozenset(self.specs)
+
+    @property
+    def requirements(self) -> dict[str, AdapterRequirements]:
+        return {name: spec.requirements for name, spec in self.specs.items()}
 
     async def adapter_for(self, identity: IdentityRecord) -> Adapter:
         key = (identity.account_id, identity.id)
@@ -23,7 +28,7 @@ class AdapterRegistry:
             return live[1]
         if live is not None:
             await live[1].close()
-        adapter = self._factories[identity.adapter](identity, self._reports)
+        adapter = self.specs[identity.adapter].factory(identity, self._context)
         self._live[key] = (identity.update_time, adapter)
         return adapter
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -255,8 +256,17 @@ def _sms_segmentation(request: messaging_pb2.SendMessageRequest, channel: int) -
     return seg.encoding, seg.segments
 
 
-def check_identity(identity: identities_pb2.ChannelIdentity, adapters: frozenset[str], creating: bool) -> str:
-    """Validate an identity; returns its normalized address."""
+@dataclass(frozen=True)
+class AdapterRequirements:
+    """What an adapter asks of an identity: its channels and the settings and credentials it needs."""
+
+    channels: frozenset[int]
+    settings: tuple[str, ...] = ()
+    credentials: tuple[str, ...] = ()
+
+
+def check_identity(identity: identities_pb2.ChannelIdentity, adapters: Mapping[str, AdapterRequirements], creating: bool) -> str:
+    """Validate an identity being created (or the fields of an update); returns its normalized address."""
     v = Violations()
     address = identity.address
     if creating:
@@ -272,9 +282,22 @@ def check_identity(identity: identities_pb2.ChannelIdentity, adapters: frozenset
         if any(not key or len(key) > 64 for key in getattr(identity, part)):
             v.add(f"channel_identity.{part}", "keys must be 1-64 characters")
     v.raise_if_any()
-    if creating and identity.adapter not in adapters:
+    if not creating:
+        return address
+    required = adapters.get(identity.adapter)
+    if required is None:
         raise invalid(
             [FieldViolation("channel_identity.adapter", f"unknown or disabled adapter {identity.adapter!r}; available: {', '.join(sorted(adapters)) or 'none'}")],
             Reason.UNKNOWN_ADAPTER,
         )
+    if identity.channel not in required.channels:
+        served = ", ".join(sorted(Channel.Name(c).removeprefix("CHANNEL_") for c in required.channels))
+        v.add("channel_identity.channel", f"the {identity.adapter!r} adapter does not serve {Channel.Name(identity.channel).removeprefix('CHANNEL_')}; it serves {served}")
+    for key in required.settings:
+        if not identity.settings.get(key):
+            v.add(f"channel_identity.settings[{key!r}]", f"is required by the {identity.adapter!r} adapter")
+    for key in required.credentials:
+        if not identity.credentials.get(key):
+            v.add(f"channel_identity.credentials[{key!r}]", f"is required by the {identity.adapter!r} adapter")
+    v.raise_if_any()
     return address

@@ -1,5 +1,5 @@
 """The sandbox adapter: a simulated provider for development and tests."""
 
-from omnirelay.channels.sandbox.adapter import SandboxAdapter, SandboxDefaults
+from omnirelay.channels.sandbox.adapter import SandboxAdapter, SandboxDefaults, render, spec
 
-__all__ = ["SandboxAdapter", "SandboxDefaults"]
+__all__ = ["SandboxAdapter", "SandboxDefaults", "render", "spec"]

@@ -18,11 +18,15 @@ import asyncio
 import os
 from dataclasses import dataclass
 
-from omnirelay.channels.base import ErrorClass, OutboundMessage, ReportSink, SendError, SendResult, StatusReport
+from google.protobuf.json_format import MessageToDict
+
+from omnirelay.channels.base import AdapterContext, AdapterSpec, ErrorClass, OutboundMessage, ProviderPayload, SendError, SendResult, StatusReport
 from omnirelay.domain import status as st
 from omnirelay.domain.errors import FailureCode
+from omnirelay.domain.validation import AdapterRequirements
 from omnirelay.store.directory import IdentityRecord
-from omnirelay.v1.common_pb2 import MessageError
+from omnirelay.v1.common_pb2 import Channel, MessageError
+from omnirelay.v1.messaging_pb2 import Message
 
 PERMANENT_FAILURE = "+15005550001"
 TRANSIENT_THEN_SENT = "+15005550002"
@@ -38,9 +42,9 @@ class SandboxDefaults:
 
 
 class SandboxAdapter:
-    def __init__(self, identity: IdentityRecord, reports: ReportSink, defaults: SandboxDefaults) -> None:
+    def __init__(self, identity: IdentityRecord, context: AdapterContext, defaults: SandboxDefaults) -> None:
         self._identity = identity
-        self._reports = reports
+        self._reports = context.reports
 
         def setting(name: str, default: int) -> int:
             return int(identity.settings.get(name, default))
@@ -82,3 +86,22 @@ class SandboxAdapter:
         for task in list(self._pending):
             task.cancel()
         await asyncio.gather(*self._pending, return_exceptions=True)
+
+
+def render(identity: IdentityRecord, message: Message) -> ProviderPayload:
+    """The sandbox "provider" takes the content as it is."""
+    body = {"from": identity.address, "to": message.recipient}
+    if message.HasField("channel_content"):
+        body["channel_content"] = MessageToDict(message.channel_content)
+    else:
+        body["content"] = MessageToDict(message.content)
+    return [body]
+
+
+def spec(defaults: SandboxDefaults) -> AdapterSpec:
+    return AdapterSpec(
+        name="sandbox",
+        requirements=AdapterRequirements(frozenset(Channel.values()) - {Channel.CHANNEL_UNSPECIFIED}),
+        factory=lambda identity, context: SandboxAdapter(identity, context, defaults),
+        render=render,
+    )

@@ -1,0 +1,14 @@
+"""Every adapter the gateway ships, as AdapterSpecs; the composition root picks from here."""
+
+from __future__ import annotations
+
+from omnirelay.channels import sandbox
+from omnirelay.channels.base import AdapterSpec
+from omnirelay.config import Settings
+
+
+def adapter_specs(settings: Settings) -> dict[str, AdapterSpec]:
+    specs: list[AdapterSpec] = []
+    if settings.sandbox:
+        specs.append(sandbox.spec(sandbox.SandboxDefaults(settings.sandbox_delivered_delay_ms, settings.sandbox_read_delay_ms)))
+    return {s.name: s for s in specs}
