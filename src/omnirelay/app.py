@@ -60,7 +60,7 @@ class Gateway:
             DispatchSettings(s.dispatch_batch_size, s.dispatch_max_in_flight, s.lease_seconds, s.max_attempts,
                              s.retry_base_seconds, s.retry_max_seconds, s.dispatch_poll_seconds),
         )
-        self.retention = RetentionSweeper(self.writer, self.hub, s.event_retention_seconds, s.retention_sweep_seconds)
+        self.retention = RetentionSweeper(self.writer, self.hub, s.event_retention_seconds, s.retention_sweep_seconds, s.parked_report_seconds)
         self.writer.start()
         await self.hub.start()
         self.retention.start()

@@ -46,6 +46,15 @@ def can_transition(current: int, new: int) -> bool:
     return _RANK.get(new, 0) > _RANK.get(current, 0)
 
 
+def aggregate_parts(part_statuses: list[int]) -> int:
+    """A multi-part message's status from its parts' (SENT for a part with no report yet):
+    failed when any part failed, otherwise as far as its least advanced part."""
+    for status in part_statuses:
+        if status in PROVIDER_FAILURES:
+            return status
+    return min(part_statuses, key=lambda s: _RANK.get(s, 0))
+
+
 def is_cancelable(status: int) -> bool:
     """Cancel is allowed only while the message has not been handed to the provider."""
     return status == QUEUED

@@ -30,11 +30,13 @@ async def store_status(writer: GroupCommitWriter, report: StatusReport) -> messa
     )
     message = await writer.submit(update)
     if message is None:
-        log.warning("status_report_unmatched", identity=report.identity_id, provider_message_id=report.provider_message_id)
+        log.info("status_report_parked", identity=report.identity_id, provider_message_id=report.provider_message_id)
     return message
 
 
 async def store_inbound(writer: GroupCommitWriter, identity: IdentityRecord, report: InboundReport) -> messaging_pb2.Message:
+    """Store a customer's message once: a repeat with a provider id already stored returns the
+    stored message."""
     now = now_us()
     body = messaging_pb2.Message(content=report.content, reply_to=report.reply_to)
     row = new_message_row(

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import operator
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, or_, select, tuple_, update
+from sqlalchemy import and_, bindparam, delete, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from omnirelay.domain import status as st
@@ -16,7 +16,7 @@ from omnirelay.domain.clock import to_timestamp
 from omnirelay.domain.errors import GatewayError, Reason
 from omnirelay.domain.listing import Condition
 from omnirelay.domain.names import identity_name, message_name
-from omnirelay.store.schema import EVENT_INBOUND, EVENT_STATUS, events, messages, provider_refs
+from omnirelay.store.schema import EVENT_INBOUND, EVENT_STATUS, events, messages, parked_reports, provider_refs
 from omnirelay.v1.common_pb2 import Direction, MessageError
 from omnirelay.v1.messaging_pb2 import InboundMessageEvent, Message, MessageEvent
 
@@ -108,6 +108,7 @@ class InsertMessage:
 
     @classmethod
     async def run_batch(cls, conn: AsyncConnection, ops: Sequence[InsertMessage]) -> list[tuple[Message, bool]]:
+        known = await _known_inbound(conn, ops)
         keyed = {(op.row["account_id"], op.row["request_id"]) for op in ops if op.row["request_id"]}
         existing: dict[tuple[str, str], Row] = {}
         if keyed:
@@ -118,7 +119,19 @@ class InsertMessage:
         results: list[tuple[Message, bool]] = []
         new_rows: list[dict[str, Any]] = []
         expired_keys: list[str] = []
+        new_refs: list[dict[str, Any]] = []
         for op in ops:
+            inbound_refs = _inbound_refs(op.row)
+            duplicate = next((known[r] for r in inbound_refs if r in known), None)
+            if duplicate is not None:
+                # A provider's retry of a callback already stored: store it once.
+                results.append((to_message(duplicate), False))
+                continue
+            known.update(dict.fromkeys(inbound_refs, op.row))
+            new_refs.extend(
+                {"account_id": a, "identity_id": i, "provider_message_id": pid, "message_id": op.row["id"], "status": None}
+                for a, i, pid in inbound_refs
+            )
             key = (op.row["account_id"], op.row["request_id"])
             prior = existing.get(key) if op.row["request_id"] else None
             if prior is not None and prior["create_time"] >= op.now_us - REQUEST_ID_WINDOW_US:
@@ -142,7 +155,28 @@ class InsertMessage:
         if new_rows:
             await conn.execute(insert(messages), new_rows)
             await conn.execute(insert(events), [_first_event(row) for row in new_rows])
+        if new_refs:
+            await conn.execute(insert(provider_refs), new_refs)
         return results
+
+
+def _inbound_refs(row: Row) -> list[tuple[str, str, str]]:
+    if row["direction"] != Direction.DIRECTION_INBOUND or not row["provider_message_ids"]:
+        return []
+    return [(row["account_id"], row["identity_id"], pid) for pid in json.loads(row["provider_message_ids"])]
+
+
+async def _known_inbound(conn: AsyncConnection, ops: Sequence[InsertMessage]) -> dict[tuple[str, str, str], Row]:
+    """Stored inbound messages that carry any of these rows' provider ids."""
+    refs = [ref for op in ops for ref in _inbound_refs(op.row)]
+    if not refs:
+        return {}
+    found = (await conn.execute(select(provider_refs).where(_ref_key().in_(refs)))).all()
+    if not found:
+        return {}
+    stored = await conn.execute(select(messages).where(messages.c.id.in_({r.message_id for r in found})))
+    by_id = {r["id"]: r for r in stored.mappings()}
+    return {(r.account_id, r.identity_id, r.provider_message_id): by_id[r.message_id] for r in found if r.message_id in by_id}
 
 
 def _first_event(row: Row) -> dict[str, Any]:
@@ -177,37 +211,38 @@ class StatusUpdate:
 
     @classmethod
     async def run_batch(cls, conn: AsyncConnection, ops: Sequence[StatusUpdate]) -> list[Message | None]:
-        refs = [op.provider_ref for op in ops if op.provider_ref and not op.message_id]
+        # Resolve provider ids without changing the ops: a failed batch re-runs them one by one.
+        refs = {op.provider_ref for op in ops if op.provider_ref and not op.message_id}
+        by_ref: dict[tuple[str, str, str], str] = {}
         if refs:
-            found = await conn.execute(
-                select(provider_refs).where(
-                    tuple_(provider_refs.c.account_id, provider_refs.c.identity_id, provider_refs.c.provider_message_id).in_(refs)
-                )
-            )
+            found = await conn.execute(select(provider_refs).where(_ref_key().in_(list(refs))))
             by_ref = {(r.account_id, r.identity_id, r.provider_message_id): r.message_id for r in found}
-            for op in ops:
-                if op.provider_ref and not op.message_id:
-                    op.message_id = by_ref.get(op.provider_ref)
-        ids = {op.message_id for op in ops if op.message_id}
+        targets = [op.message_id or by_ref.get(op.provider_ref) if op.provider_ref else op.message_id for op in ops]
+        ids = {t for t in targets if t}
         rows = {}
         if ids:
             found = await conn.execute(select(messages).where(messages.c.id.in_(ids)))
             rows = {r["id"]: dict(r) for r in found.mappings()}
+        parts = await _part_statuses(conn, [rows[t] for t, op in zip(targets, ops, strict=True) if t in rows and op.provider_ref and not op.message_id])
         new_events: list[dict[str, Any]] = []
         new_refs: list[dict[str, Any]] = []
+        parked: list[dict[str, Any]] = []
         touched: dict[str, dict[str, Any]] = {}
         results: list[Message | None] = []
-        for op in ops:
-            row = rows.get(op.message_id or "")
+        for op, target in zip(ops, targets, strict=True):
+            row = rows.get(target or "")
             if row is None:
+                if op.provider_ref and not op.message_id and op.status is not None:
+                    parked.append(op._parked())
                 results.append(None)
                 continue
-            event = op.apply(row)
+            effective = op._for_part(parts[row["id"]]) if row["id"] in parts and op.provider_ref else op
+            event = effective.apply(row)
             if event is not None:
                 new_events.append(event)
             if op.provider_message_ids:
                 new_refs.extend(
-                    {"account_id": row["account_id"], "identity_id": row["identity_id"], "provider_message_id": pid, "message_id": row["id"]}
+                    {"account_id": row["account_id"], "identity_id": row["identity_id"], "provider_message_id": pid, "message_id": row["id"], "status": None}
                     for pid in op.provider_message_ids
                 )
             touched[row["id"]] = row
@@ -217,11 +252,43 @@ class StatusUpdate:
                 update(messages).where(messages.c.id == bindparam("b_id")).values({c: bindparam(f"b_{c}") for c in _MUTABLE}),
                 [{"b_id": r["id"], **{f"b_{c}": r[c] for c in _MUTABLE}} for r in touched.values()],
             )
+        if parts:
+            await conn.execute(
+                update(provider_refs)
+                .where(_ref_key() == tuple_(bindparam("b_account"), bindparam("b_identity"), bindparam("b_pid")))
+                .values(status=bindparam("b_status")),
+                [{"b_account": a, "b_identity": i, "b_pid": pid, "b_status": status}
+                 for statuses in parts.values() for (a, i, pid), status in statuses.items()],
+            )
         if new_refs:
             await conn.execute(insert(provider_refs), new_refs)
         if new_events:
             await conn.execute(insert(events), new_events)
+        if parked:
+            await conn.execute(insert(parked_reports), parked)
+        if new_refs:
+            await apply_parked_reports(conn, [(r["account_id"], r["identity_id"], r["provider_message_id"]) for r in new_refs], max(op.now_us for op in ops))
         return results
+
+    def _parked(self) -> dict[str, Any]:
+        assert self.provider_ref is not None and self.status is not None
+        account_id, identity_id, provider_message_id = self.provider_ref
+        return {
+            "account_id": account_id, "identity_id": identity_id, "provider_message_id": provider_message_id,
+            "status": self.status, "provider_code": self.provider_code,
+            "error": self.error.SerializeToString() if self.error is not None else None, "receive_time": self.now_us,
+        }
+
+    def _for_part(self, statuses: dict[tuple[str, str, str], int]) -> StatusUpdate:
+        """This report moves one part (statuses is updated in place); the message moves to the
+        parts' aggregate, and takes the error only when that aggregate is a failure."""
+        assert self.provider_ref is not None
+        current = statuses[self.provider_ref]
+        if self.status is not None and st.can_transition(current, self.status):
+            statuses[self.provider_ref] = self.status
+        overall = st.aggregate_parts(list(statuses.values()))
+        error = self.error if overall in st.PROVIDER_FAILURES else None
+        return replace(self, status=overall, error=error)
 
     def apply(self, row: dict[str, Any]) -> dict[str, Any] | None:
         """Change `row` in place; return the event-log row when the status moved."""
@@ -247,6 +314,63 @@ class StatusUpdate:
             row["error_code"] = row["error_description"] = row["error_provider_code"] = None
             row["error_permanent"] = None
         return status_event(row, self.provider_code, self.now_us)
+
+
+def _ref_key() -> Any:
+    return tuple_(provider_refs.c.account_id, provider_refs.c.identity_id, provider_refs.c.provider_message_id)
+
+
+async def _part_statuses(conn: AsyncConnection, rows: list[dict[str, Any]]) -> dict[str, dict[tuple[str, str, str], int]]:
+    """Each multi-part message's parts and their statuses (SENT until a part is reported)."""
+    multi = {r["id"] for r in rows if len(json.loads(r["provider_message_ids"] or "[]")) > 1}
+    if not multi:
+        return {}
+    found = await conn.execute(select(provider_refs).where(provider_refs.c.message_id.in_(multi)))
+    parts: dict[str, dict[tuple[str, str, str], int]] = {}
+    for r in found:
+        parts.setdefault(r.message_id, {})[(r.account_id, r.identity_id, r.provider_message_id)] = r.status or st.SENT
+    return parts
+
+
+async def apply_parked_reports(conn: AsyncConnection, refs: list[tuple[str, str, str]] | None, now_us: int) -> int:
+    """Apply parked reports whose provider id is now known (those of `refs`, or all when None:
+    a report parked by one replica while another stored the id). Returns how many applied."""
+    query = select(parked_reports).order_by(parked_reports.c.id)
+    if refs is not None:
+        query = query.where(tuple_(parked_reports.c.account_id, parked_reports.c.identity_id, parked_reports.c.provider_message_id).in_(refs))
+    else:
+        known = select(provider_refs.c.message_id).where(
+            provider_refs.c.account_id == parked_reports.c.account_id,
+            provider_refs.c.identity_id == parked_reports.c.identity_id,
+            provider_refs.c.provider_message_id == parked_reports.c.provider_message_id,
+        )
+        query = query.where(known.exists()).limit(1000)
+    found = (await conn.execute(query)).all()
+    if not found:
+        return 0
+    await conn.execute(delete(parked_reports).where(parked_reports.c.id.in_([r.id for r in found])))
+    await StatusUpdate.run_batch(conn, [
+        StatusUpdate(
+            max(now_us, r.receive_time), provider_ref=(r.account_id, r.identity_id, r.provider_message_id), status=r.status,
+            provider_code=r.provider_code, error=MessageError.FromString(r.error) if r.error is not None else None,
+        )
+        for r in found
+    ])
+    return len(found)
+
+
+@dataclass
+class SweepParkedReports:
+    """Apply parked reports whose id has been stored since, and drop those older than
+    `max_age_us` (their message was never sent, or its id never matched)."""
+
+    now_us: int
+    max_age_us: int
+
+    async def __call__(self, conn: AsyncConnection) -> tuple[int, int]:
+        applied = await apply_parked_reports(conn, None, self.now_us)
+        dropped = await conn.execute(delete(parked_reports).where(parked_reports.c.receive_time < self.now_us - self.max_age_us))
+        return applied, dropped.rowcount
 
 
 _MUTABLE = (

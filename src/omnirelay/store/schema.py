@@ -108,6 +108,24 @@ provider_refs = Table(
     Column("identity_id", String(63), primary_key=True),
     Column("provider_message_id", String(128), primary_key=True),
     Column("message_id", String(32), nullable=False),
+    # The last status reported for this id: a multi-part SMS is delivered when every part is.
+    Column("status", SmallInteger, nullable=True),
+)
+
+# Status reports that arrived before the provider id they name was stored (an SMSC's receipt
+# can beat the dispatcher's commit of submit_sm_resp). Applied when the id is stored.
+parked_reports = Table(
+    "parked_reports",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("account_id", String(63), nullable=False),
+    Column("identity_id", String(63), nullable=False),
+    Column("provider_message_id", String(128), nullable=False),
+    Column("status", SmallInteger, nullable=False),
+    Column("provider_code", String(64), nullable=False),
+    Column("error", LargeBinary, nullable=True),  # a MessageError proto
+    Column("receive_time", BigInteger, nullable=False),
+    Index("ix_parked_reports_ref", "account_id", "identity_id", "provider_message_id"),
 )
 
 # The append-only event log: every status change and inbound message, in commit order.
