@@ -102,7 +102,7 @@ def echo_server(log_path: Path) -> AbstractContextManager[ServerProcess]:
 def gateway(database_url: str, log_path: Path) -> AbstractContextManager[ServerProcess]:
     """`omnirelay serve` on a free loopback port with a fast sandbox."""
     argv = [
-        OMNIRELAY, "serve", "--listen", "127.0.0.1:0", "--database-url", database_url,
+        OMNIRELAY, "serve", "--listen", "127.0.0.1:0", "--webhook-listen", "127.0.0.1:0", "--database-url", database_url,
         "--log-level", "warning", "--log-format", "json",
         "--sandbox-delivered-delay-ms", str(SANDBOX_DELIVERED_DELAY_MS),
         "--sandbox-read-delay-ms", str(SANDBOX_READ_DELAY_MS),

@@ -27,6 +27,7 @@ from omnirelay.store import directory
 POSTGRES_URL = os.environ.get("OMNIRELAY_TEST_POSTGRES_URL", "")
 FAST = Settings(
     listen="127.0.0.1:0",
+    webhook_listen="127.0.0.1:0",
     sandbox_delivered_delay_ms=30,
     sandbox_read_delay_ms=60,
     dispatch_poll_seconds=0.05,

@@ -25,6 +25,7 @@ from omnirelay.dispatch.dispatcher import Dispatcher, DispatchSettings
 from omnirelay.events.hub import EventHub, HubSettings
 from omnirelay.events.retention import RetentionSweeper
 from omnirelay.ingress.reports import store_inbound, store_status
+from omnirelay.ingress.webhooks import WebhookServer
 from omnirelay.store import database, migrate
 from omnirelay.store.directory import IdentityDirectory
 from omnirelay.store.writer import GroupCommitWriter
@@ -66,6 +67,11 @@ class Gateway:
         self.retention.start()
         deps = Deps(self.db, self.writer, self.hub, Authenticator(self.db, s.auth_cache_seconds), self.identities,
                     self.adapters, StreamSettings(s.checkpoint_seconds, s.max_streams_per_account))
+        self.webhooks = None
+        if s.webhook_listen:
+            self.webhooks = WebhookServer(s.webhook_listen, s.webhook_public_url, s.webhook_max_body_bytes, self.identities, self.adapters, self.writer)
+            await self.webhooks.start()
+            deps.webhook_url = self.webhooks.url_for
         self.server = self._grpc_server(deps)
         self.port = self.server.add_insecure_port(s.listen)
         await self.server.start()
@@ -73,7 +79,7 @@ class Gateway:
             self.dispatcher.start()
         for name in ("", *SERVICE_NAMES):
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
-        log.info("serving", listen=s.listen, port=self.port, database=self.db.writer.dialect.name, adapters=sorted(self.adapters.names))
+        log.info("serving", listen=s.listen, port=self.port, webhooks=self.webhooks.public_url if self.webhooks else None, database=self.db.writer.dialect.name, adapters=sorted(self.adapters.names))
 
     def _grpc_server(self, deps: Deps) -> grpc.aio.Server:
         keepalive_ms = int(self.settings.keepalive_seconds * 1000)
@@ -108,6 +114,8 @@ class Gateway:
         await self.retention.stop()
         await self.hub.close()
         await asyncio.gather(self.server.stop(grace), self.dispatcher.stop(grace))
+        if self.webhooks is not None:
+            await self.webhooks.stop()
         await self.writer.stop()
         await self.adapters.close()
         await self.http.aclose()

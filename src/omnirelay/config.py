@@ -16,6 +16,9 @@ def _setting(default: Any, help: str) -> Any:
 class Settings:
     listen: str = _setting("127.0.0.1:50051", "gRPC listen address (host:port; port 0 picks a free one)")
     database_url: str = _setting("sqlite:///./var/omnirelay.db", "SQLite file (default) or postgresql://user@host/db")
+    webhook_listen: str = _setting("127.0.0.1:8080", "webhook ingress HTTP listen address for provider callbacks (empty: off)")
+    webhook_public_url: str = _setting("", "the ingress's base URL as providers reach it, e.g. https://hooks.example.com (default: http://<webhook-listen>)")
+    webhook_max_body_bytes: int = _setting(1_048_576, "largest callback body accepted (413 beyond)")
     dispatch: bool = _setting(True, "run the dispatcher in this process (off: an API-only replica)")
     sandbox: bool = _setting(True, "enable the sandbox adapter")
     sandbox_delivered_delay_ms: int = _setting(200, "sandbox: delay from SENT to DELIVERED")

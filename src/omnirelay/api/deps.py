@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from omnirelay.api.auth import Authenticator
@@ -27,3 +28,5 @@ class Deps:
     identities: IdentityDirectory
     adapters: AdapterRegistry
     streams: StreamSettings
+    # The webhook URL of (account, identity), or None when the webhook server is off.
+    webhook_url: Callable[[str, str], str] | None = None
