@@ -55,9 +55,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--only", choices=SCENARIOS, help="run one scenario only: a store's SendMessage figures, or the streams fan-out")
     streams = parser.add_argument_group("streams scenario (fan-out to stream subscribers, SQLite)")
     streams.add_argument("--subscribers", type=_positive_ints, default=(1, 100, 1000), help="subscriber counts, comma-separated (default 1,100,1000)")
-    streams.add_argument("--stream-events", type=_positive_int, default=2000, help="events per phase at most (default 2000)")
-    streams.add_argument("--stream-deliveries", type=_positive_int, default=200_000,
-                         help="events x subscribers per phase at most: fewer events for many subscribers (default 200000)")
+    streams.add_argument("--stream-events", type=_positive_int, default=1000, help="events per phase at most (default 1000)")
+    streams.add_argument("--stream-deliveries", type=_positive_int, default=100_000,
+                         help="events x subscribers per phase at most: fewer events for many subscribers (default 100000)")
+    streams.add_argument("--stream-duration", type=_positive_float, default=10.0, help="seconds of event generation per phase at most (default 10)")
     streams.add_argument("--idle-subscribers", type=_positive_int, default=1000, help="idle streams open for the memory figure (default 1000)")
     streams.add_argument("--subscribers-per-process", type=_positive_int, default=500, help="subscribers per load-generator process (default 500)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"JSON results file (default {DEFAULT_OUT.relative_to(REPO_ROOT)})")
@@ -100,11 +101,15 @@ def main(argv: list[str] | None = None) -> int:
     document: dict[str, Any] = {
         "machine": report.machine_info(),
         "options": {"concurrency": args.concurrency, "count": args.count, "duration_s": args.duration, "channels": args.channels,
-                    "only": args.only, "postgres": bool(args.postgres_url)},
+                    "only": args.only, "postgres": bool(args.postgres_url),
+                    "streams": {"subscribers": list(args.subscribers), "events": args.stream_events, "deliveries": args.stream_deliveries,
+                                "duration_s": args.stream_duration, "idle_subscribers": args.idle_subscribers,
+                                "subscribers_per_process": args.subscribers_per_process}},
         "targets": report.TARGETS,
         "stores": {},
     }
-    stream_options = StreamOptions(options, args.subscribers, args.stream_events, args.stream_deliveries, args.idle_subscribers, args.subscribers_per_process)
+    stream_load = Options(args.concurrency, args.stream_events, args.stream_duration, args.channels, log_dir=out.parent)
+    stream_options = StreamOptions(stream_load, args.subscribers, args.stream_deliveries, args.idle_subscribers, args.subscribers_per_process)
     measures = {"sqlite": lambda: run_sqlite(options), "postgres": lambda: run_postgres(options, args.postgres_url)}
     for store in STORES:
         if args.only in (None, store):
@@ -113,13 +118,17 @@ def main(argv: list[str] | None = None) -> int:
         document["streams"] = run_guarded("streams", lambda: run_streams(stream_options))
     document["wall_time_s"] = round(time.monotonic() - started, 1)
     report.write_json(out, document)
-    print(report.markdown_table(document))
-    print()
+    if document["stores"]:
+        print(report.markdown_table(document))
+        print()
+    if "streams" in document:
+        print(report.streams_table(document))
+        print()
     for line in report.target_checks(document):
         print(f"- {line}")
     sys.stdout.flush()
     progress(f"results in {out}, {document['wall_time_s']} s in all")
-    failed = any("error" in run for run in document["stores"].values())
+    failed = any("error" in run for run in [*document["stores"].values(), document.get("streams", {})])
     return 1 if failed else 0
 
 

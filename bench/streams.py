@@ -46,16 +46,17 @@ SETTLE_S = 1.0
 
 @dataclass(frozen=True)
 class StreamOptions:
+    # The event generator: calls in flight, channels, events per phase at most (`count`),
+    # seconds per phase at most.
     load: Options
     subscriber_counts: tuple[int, ...]
-    # Events per phase at most, and events x subscribers per phase at most (bounds the run).
-    events: int
+    # Events x subscribers per phase at most (bounds the run).
     deliveries: int
     idle_subscribers: int
     per_process: int
 
     def events_for(self, subscribers: int) -> int:
-        return max(1, min(self.events, self.deliveries // subscribers))
+        return max(1, min(self.load.count, self.deliveries // subscribers))
 
 
 @dataclass
@@ -121,7 +122,10 @@ class SubscriberGroup:
 def _receive(pipe: Connection, timeout_s: float) -> object:
     if not pipe.poll(timeout_s):
         raise TimeoutError(f"a subscriber process gave no answer within {timeout_s:.0f} s")
-    answer = pipe.recv()
+    try:
+        answer = pipe.recv()
+    except EOFError:
+        raise RuntimeError("a subscriber process died without an answer") from None
     if isinstance(answer, ChildFailure):
         raise RuntimeError(f"a subscriber process failed:\n{answer.traceback}")
     return answer
