@@ -111,17 +111,20 @@ def _verdict(value: float | None, op: str, target: float) -> str:
     return "met" if met else "MISSED"
 
 
-def _streams_row(count: str, phases: dict[str, Any]) -> str:
+def _streams_row(run: dict[str, Any], count: str) -> str:
+    phases, bare = run["fan_out"][count], run["bare_fan_out"][count]
     top, paced = phases["max_rate"], phases["paced"]
     cells = [
         count,
+        _number(bare["delivered_per_s"]),
         _number(top["delivered_per_s"]),
+        _number(run["ratios"][count], 2),
         _number(top["per_subscriber_per_s"]),
         _pair(top["latency"]),
-        f"{_number(paced['generator']['target_rate'], 1)}",
+        _number(paced["generator"]["target_rate"], 1),
         _pair(paced["latency"]),
         _number(top["missing"] + paced["missing"]),
-        _number(top["gateway_cpu_percent"]),
+        _number(top["server_cpu_percent"]),
     ]
     return "| " + " | ".join(cells) + " |"
 
@@ -132,11 +135,12 @@ def streams_table(document: dict[str, Any]) -> str:
     if "error" in run:
         return "streams: failed, see JSON"
     header = (
-        "| subscribers | delivered events/s (all subscribers) | per subscriber /s | commit→arrival p50 / p99 at max rate (ms) "
-        "| paced at events/s | commit→arrival p50 / p99 paced (ms) | missing | gateway CPU % at max rate |\n"
-        "|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "| subscribers | bare gRPC fan-out events/s | gateway delivered events/s | gateway / bare | per subscriber /s "
+        "| commit→arrival p50 / p99 at max rate (ms) | paced at events/s | commit→arrival p50 / p99 paced (ms) | missing "
+        "| gateway CPU % at max rate |\n"
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
-    rows = "\n".join(_streams_row(count, phases) for count, phases in run["fan_out"].items())
+    rows = "\n".join(_streams_row(run, count) for count in run["fan_out"])
     memory = run["idle_memory"]
     memory_line = (
         f"Memory per idle subscriber: {_number(memory['per_subscriber_kib'], 1)} KiB "

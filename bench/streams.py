@@ -1,6 +1,9 @@
 """The streams scenario: fan-out of one gateway process to many stream subscribers.
 
-On one gateway (SQLite), after a small warm-up:
+First the baseline: the echo server's bare fan-out (bench.echo_server: Publish hands one
+serialized event to every Subscribe stream) at max rate for each subscriber count, the most
+gRPC alone delivers on this machine at that moment. Then on one gateway (SQLite), after a
+small warm-up:
 * memory per idle subscriber: the gateway's VmRSS with N idle StreamInboundMessages calls open
   minus its VmRSS with none, over N;
 * for each subscriber count (1, 100, 1,000 by default), two phases with fresh subscribers:
@@ -10,6 +13,8 @@ On one gateway (SQLite), after a small warm-up:
   - paced: an open loop at half the per-subscriber rate the max-rate phase reached, for the
     commit-to-arrival latency (event_time, stamped by the gateway as the event is written,
     to arrival on the subscriber's wall clock; same machine, same clock) away from saturation.
+  The figure that travels between machines is the ratio of delivered events/s, gateway to
+  bare fan-out, at the same subscriber count.
   Every subscriber must receive every event the generator committed: anything short is
   reported as missing (there should be none: slow subscribers fall back to the log).
 
@@ -31,9 +36,9 @@ from typing import Any
 from bench import gateway_client, servers, subscribers
 from bench.child import ChildFailure, stop_process
 from bench.scenario import PACED_FRACTION, Options, load_spec, progress, run_load
-from bench.stats import latency_summary_ms, rate
+from bench.stats import latency_summary_ms, rate, ratio
 from bench.subscribers import Expect, SubscriberReport, SubscriberSpec
-from bench.workload import Metadata, Target, bearer, inject_target
+from bench.workload import STREAM_INBOUND_METHOD, SUBSCRIBE_METHOD, Target, inject_target, publish_target
 
 WARMUP_SUBSCRIBERS = 4
 WARMUP_EVENTS = 200
@@ -75,22 +80,32 @@ class FanOutResult:
     per_subscriber_per_s: float
     latency: dict[str, float | None]
     generator: dict[str, Any]
-    # Gateway CPU from the subscribers being live to the last arrival, % of one core.
-    gateway_cpu_percent: float | None
+    # Server CPU from the subscribers being live to the last arrival, % of one core.
+    server_cpu_percent: float | None
     subscriber_errors: list[str]
+
+
+@dataclass(frozen=True)
+class FanOutServer:
+    """A server to fan out from: its process, the unary call that makes one event, and the
+    server-streaming method subscribers call."""
+
+    process: servers.ServerProcess
+    publish: Target
+    subscribe_method: str
 
 
 class SubscriberGroup:
     """`count` subscribers over ceil(count / per_process) spawned processes."""
 
-    def __init__(self, address: str, metadata: Metadata, count: int, per_process: int, channels: int) -> None:
+    def __init__(self, server: FanOutServer, count: int, per_process: int, channels: int) -> None:
         context = multiprocessing.get_context("spawn")
         self._pipes: list[Connection] = []
         self._processes: list[BaseProcess] = []
         processes = math.ceil(count / per_process)
         for index in range(processes):
             share = count // processes + (1 if index < count % processes else 0)
-            spec = SubscriberSpec(address, metadata, share, min(channels, share))
+            spec = SubscriberSpec(server.publish.address, server.subscribe_method, server.publish.metadata, share, min(channels, share))
             mine, theirs = context.Pipe()
             process = context.Process(target=subscribers.child_main, args=(spec, theirs), name="bench-subscribers", daemon=True)
             process.start()
@@ -147,18 +162,17 @@ def merge(reports: list[SubscriberReport]) -> SubscriberReport:
     )
 
 
-def fan_out(gateway: servers.ServerProcess, target: Target, count: int, events: int, options: StreamOptions,
-            paced_rate: float | None = None) -> FanOutResult:
-    """`count` fresh subscribers, then `events` injected events (closed loop, or open loop at
-    `paced_rate`/s); waits until each subscriber has them all."""
+def fan_out(server: FanOutServer, count: int, events: int, options: StreamOptions, paced_rate: float | None = None) -> FanOutResult:
+    """`count` fresh subscribers, then `events` published events (closed loop, or open loop
+    at `paced_rate`/s); waits until each subscriber has them all."""
     load = options.load
-    spec = load_spec(target, Options(load.concurrency, events, load.duration_s, load.channels, load.log_dir), 0, paced_rate)
-    with SubscriberGroup(gateway.address, target.metadata, count, options.per_process, load.channels) as group:
+    spec = load_spec(server.publish, Options(load.concurrency, events, load.duration_s, load.channels, load.log_dir), 0, paced_rate)
+    with SubscriberGroup(server, count, options.per_process, load.channels) as group:
         group.wait_live()
-        cpu_before, wall_before = gateway.cpu_seconds(), time.monotonic()
+        cpu_before, wall_before = server.process.cpu_seconds(), time.monotonic()
         generated = run_load(spec, load)
         received = group.collect(Expect(generated.calls, DRAIN_TIMEOUT_S))
-        cpu_after, wall_after = gateway.cpu_seconds(), time.monotonic()
+        cpu_after, wall_after = server.process.cpu_seconds(), time.monotonic()
     return fan_out_result(count, generated.calls, received, asdict(generated), cpu_percent(cpu_before, cpu_after, wall_after - wall_before),
                           "max_rate" if paced_rate is None else "paced")
 
@@ -169,7 +183,7 @@ def cpu_percent(before: float | None, after: float | None, wall_s: float) -> flo
     return round(100 * (after - before) / wall_s, 1)
 
 
-def fan_out_result(count: int, events: int, received: SubscriberReport, generator: dict[str, Any], gateway_cpu: float | None, mode: str) -> FanOutResult:
+def fan_out_result(count: int, events: int, received: SubscriberReport, generator: dict[str, Any], server_cpu: float | None, mode: str) -> FanOutResult:
     deliveries = sum(received.received)
     first, last = received.first_event_time_us, received.last_arrival_us
     elapsed = (last - first) / 1e6 if first is not None and last is not None else 0.0
@@ -180,7 +194,7 @@ def fan_out_result(count: int, events: int, received: SubscriberReport, generato
         incomplete_subscribers=sum(1 for n in received.received if n < events),
         elapsed_s=round(elapsed, 3), delivered_per_s=delivered_per_s, per_subscriber_per_s=round(delivered_per_s / count, 1),
         latency=latency_summary_ms([us / 1e6 for us in received.latencies_us]),
-        generator=generator, gateway_cpu_percent=gateway_cpu, subscriber_errors=received.errors,
+        generator=generator, server_cpu_percent=server_cpu, subscriber_errors=received.errors,
     )
 
 
@@ -188,48 +202,69 @@ def describe(result: FanOutResult) -> str:
     loss = f", {result.missing} MISSING" if result.missing else ", none missing"
     return (f"{result.subscribers} subscribers x {result.events} events: {result.delivered_per_s:,.0f} delivered/s "
             f"({result.per_subscriber_per_s:,.0f}/s each), commit->arrival p50 {result.latency['p50_ms']} ms, "
-            f"p99 {result.latency['p99_ms']} ms, gateway CPU {result.gateway_cpu_percent}%{loss}")
+            f"p99 {result.latency['p99_ms']} ms, server CPU {result.server_cpu_percent}%{loss}")
 
 
-def idle_memory(gateway: servers.ServerProcess, metadata: Metadata, options: StreamOptions) -> dict[str, Any]:
+def idle_memory(gateway: FanOutServer, options: StreamOptions) -> dict[str, Any]:
     """Gateway VmRSS with `idle_subscribers` idle streams open minus with none, per stream."""
     count = options.idle_subscribers
     time.sleep(SETTLE_S)
-    before = gateway.rss_kib()
-    with SubscriberGroup(gateway.address, metadata, count, options.per_process, options.load.channels) as group:
+    before = gateway.process.rss_kib()
+    with SubscriberGroup(gateway, count, options.per_process, options.load.channels) as group:
         group.wait_live()
         time.sleep(SETTLE_S)
-        after = gateway.rss_kib()
+        after = gateway.process.rss_kib()
         group.collect(Expect(0, DRAIN_TIMEOUT_S))
     per_subscriber = None if before is None or after is None else round((after - before) / count, 1)
     return {"subscribers": count, "rss_before_kib": before, "rss_with_streams_kib": after, "per_subscriber_kib": per_subscriber}
 
 
-def measure_streams(database_url: str, options: StreamOptions) -> dict[str, Any]:
+def measure_bare_fan_out(options: StreamOptions) -> dict[str, Any]:
+    """The echo server's bare fan-out at max rate for each subscriber count: the ceiling."""
+    results = {}
+    with servers.echo_server(options.load.log_dir / "echo-streams.log") as echo:
+        bare = FanOutServer(echo, publish_target(echo.address), SUBSCRIBE_METHOD)
+        fan_out(bare, WARMUP_SUBSCRIBERS, WARMUP_EVENTS, options)
+        for count in options.subscriber_counts:
+            top = fan_out(bare, count, options.events_for(count), options)
+            progress(f"streams: bare gRPC fan-out: {describe(top)}")
+            results[str(count)] = asdict(top)
+    return results
+
+
+def measure_gateway(database_url: str, options: StreamOptions) -> dict[str, Any]:
     api_key = servers.create_account_key(database_url)
     log_path = options.load.log_dir / "gateway-streams.log"
     max_streams = max(*options.subscriber_counts, options.idle_subscribers, WARMUP_SUBSCRIBERS)
-    with servers.gateway(database_url, log_path, ["--max-streams-per-account", str(max_streams)]) as gateway:
-        gateway_client.create_sms_identity(gateway.address, api_key)
-        target = inject_target(gateway.address, api_key)
+    with servers.gateway(database_url, log_path, ["--max-streams-per-account", str(max_streams)]) as process:
+        gateway_client.create_sms_identity(process.address, api_key)
+        gateway = FanOutServer(process, inject_target(process.address, api_key), STREAM_INBOUND_METHOD)
         # Connections, lazy imports and caches on both sides, before anything is measured.
-        fan_out(gateway, target, WARMUP_SUBSCRIBERS, WARMUP_EVENTS, options)
-        memory = idle_memory(gateway, bearer(api_key), options)
+        fan_out(gateway, WARMUP_SUBSCRIBERS, WARMUP_EVENTS, options)
+        memory = idle_memory(gateway, options)
         progress(f"streams: {memory['subscribers']} idle subscribers: {memory['per_subscriber_kib']} KiB each "
                  f"(VmRSS {memory['rss_before_kib']} -> {memory['rss_with_streams_kib']} KiB)")
         fan_outs = {}
         for count in options.subscriber_counts:
-            top = fan_out(gateway, target, count, options.events_for(count), options)
+            top = fan_out(gateway, count, options.events_for(count), options)
             progress(f"streams: max rate: {describe(top)}")
-            paced = fan_out(gateway, target, count, options.events_for(count), options, max(1.0, top.per_subscriber_per_s * PACED_FRACTION))
+            paced = fan_out(gateway, count, options.events_for(count), options, max(1.0, top.per_subscriber_per_s * PACED_FRACTION))
             progress(f"streams: paced at {paced.generator['target_rate']}/s: {describe(paced)}")
             fan_outs[str(count)] = {"max_rate": asdict(top), "paced": asdict(paced)}
-        peak_rss = gateway.peak_rss_mb()
+        peak_rss = process.peak_rss_mb()
     return {
-        "store": "sqlite",
         "idle_memory": memory,
         "fan_out": fan_outs,
         "gateway_peak_rss_mb": peak_rss,
-        "gateway_stop": {"exit_code": gateway.exit_code, "seconds": gateway.stop_seconds},
+        "gateway_stop": {"exit_code": process.exit_code, "seconds": process.stop_seconds},
         "gateway_log": {"path": str(log_path)},
     }
+
+
+def measure_streams(database_url: str, options: StreamOptions) -> dict[str, Any]:
+    """The bare fan-out first (its own server, stopped before the gateway starts), then the
+    gateway; ratios of delivered events/s, gateway to bare, per subscriber count."""
+    bare = measure_bare_fan_out(options)
+    run: dict[str, Any] = {"store": "sqlite", "bare_fan_out": bare, **measure_gateway(database_url, options)}
+    run["ratios"] = {count: ratio(phases["max_rate"]["delivered_per_s"], bare[count]["delivered_per_s"]) for count, phases in run["fan_out"].items()}
+    return run

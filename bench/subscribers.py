@@ -1,6 +1,7 @@
 """Stream subscribers in a load-generator process (the streams scenario's client side).
 
-One spawned process holds many StreamInboundMessages calls spread over a few channels. Its
+One spawned process holds many StreamInboundMessages calls (or the echo server's bare
+equivalent) spread over a few channels. Its
 hot path only notes each response's raw bytes and arrival time; parsing waits until the phase
 is over, so the client spends as little CPU per event as it can. Arrival times are wall clock
 (time.time_ns), the clock the gateway stamps event_time with, on the same machine.
@@ -27,7 +28,7 @@ from omnirelay.v1 import messaging_pb2
 from bench import eventloop
 from bench.child import ChildFailure
 from bench.loadgen import CHANNEL_OPTIONS, CONNECT_TIMEOUT_S
-from bench.workload import STREAM_INBOUND_METHOD, Metadata
+from bench.workload import Metadata
 
 LIVE = "live"
 # A StreamInboundMessagesResponse whose oneof is `inbound` (field 1, length-delimited) starts
@@ -39,6 +40,8 @@ INBOUND_TAG = 0x0A
 @dataclass(frozen=True)
 class SubscriberSpec:
     address: str
+    # StreamInboundMessages on the gateway, or the echo server's bare fan-out.
+    method: str
     metadata: Metadata
     subscribers: int
     channels: int
@@ -143,7 +146,7 @@ def report(subscribers: list[Subscriber]) -> SubscriberReport:
 async def run(spec: SubscriberSpec, parent: Connection) -> SubscriberReport:
     channels = [grpc.aio.insecure_channel(spec.address, options=CHANNEL_OPTIONS) for _ in range(spec.channels)]
     # Raw bytes out: no deserializer, the hot path only looks at the first byte.
-    methods = [channel.unary_stream(STREAM_INBOUND_METHOD, request_serializer=messaging_pb2.StreamInboundMessagesRequest.SerializeToString)
+    methods = [channel.unary_stream(spec.method, request_serializer=messaging_pb2.StreamInboundMessagesRequest.SerializeToString)
                for channel in channels]
     request = messaging_pb2.StreamInboundMessagesRequest()
     progress = Progress(spec.subscribers)

@@ -13,6 +13,8 @@ IDENTITY_ADDRESS = "+15551234567"
 RECIPIENT = "+15557654321"
 
 ECHO_METHOD = "/omnirelay.bench.Echo/Echo"
+PUBLISH_METHOD = "/omnirelay.bench.Echo/Publish"
+SUBSCRIBE_METHOD = "/omnirelay.bench.Echo/Subscribe"
 SEND_METHOD = "/omnirelay.v1.MessagingService/SendMessage"
 STREAM_EVENTS_METHOD = "/omnirelay.v1.MessagingService/StreamMessageEvents"
 STREAM_INBOUND_METHOD = "/omnirelay.v1.MessagingService/StreamInboundMessages"
@@ -62,3 +64,7 @@ def send_target(address: str, api_key: str) -> Target:
 
 def inject_target(address: str, api_key: str) -> Target:
     return Target(address, INJECT_METHOD, inject_inbound_request(), bearer(api_key))
+
+
+def publish_target(address: str) -> Target:
+    return Target(address, PUBLISH_METHOD, b"")
