@@ -99,21 +99,26 @@ class SubscriberGroup:
     """`count` subscribers over ceil(count / per_process) spawned processes."""
 
     def __init__(self, server: FanOutServer, count: int, per_process: int, channels: int) -> None:
-        context = multiprocessing.get_context("spawn")
+        processes = math.ceil(count / per_process)
+        shares = [count // processes + (1 if index < count % processes else 0) for index in range(processes)]
+        self._specs = [SubscriberSpec(server.publish.address, server.subscribe_method, server.publish.metadata, share, min(channels, share))
+                       for share in shares]
         self._pipes: list[Connection] = []
         self._processes: list[BaseProcess] = []
-        processes = math.ceil(count / per_process)
-        for index in range(processes):
-            share = count // processes + (1 if index < count % processes else 0)
-            spec = SubscriberSpec(server.publish.address, server.subscribe_method, server.publish.metadata, share, min(channels, share))
-            mine, theirs = context.Pipe()
-            process = context.Process(target=subscribers.child_main, args=(spec, theirs), name="bench-subscribers", daemon=True)
-            process.start()
-            theirs.close()
-            self._pipes.append(mine)
-            self._processes.append(process)
 
     def __enter__(self) -> SubscriberGroup:
+        context = multiprocessing.get_context("spawn")
+        try:
+            for spec in self._specs:
+                mine, theirs = context.Pipe()
+                self._pipes.append(mine)
+                process = context.Process(target=subscribers.child_main, args=(spec, theirs), name="bench-subscribers", daemon=True)
+                process.start()
+                theirs.close()
+                self._processes.append(process)
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
     def __exit__(self, *_: object) -> None:

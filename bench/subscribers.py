@@ -73,6 +73,8 @@ class Subscriber:
         self.call = call
         self.events: list[tuple[int, bytes]] = []
         self.error: str | None = None
+        # Has all the expected events, or failed: counted once in Progress.
+        self.finished = False
         self._progress = progress
 
     async def read(self) -> None:
@@ -80,11 +82,11 @@ class Subscriber:
             while (body := await self.call.read()) is not grpc.aio.EOF:
                 if body[0] == INBOUND_TAG:
                     self.events.append((time.time_ns() // 1000, body))
-                    self._progress.arrived(len(self.events))
+                    self._progress.arrived(self)
         except grpc.aio.AioRpcError as error:
             if error.code() is not grpc.StatusCode.CANCELLED:
                 self.error = f"{error.code().name}: {error.details()}"
-                self._progress.failed()
+                self._progress.finish(self)
         except asyncio.CancelledError:
             pass
 
@@ -98,20 +100,20 @@ class Progress:
         self.finished = 0
         self.done = asyncio.Event()
 
-    def arrived(self, count: int) -> None:
-        if count == self.expected:
-            self._finish_one()
+    def arrived(self, sub: Subscriber) -> None:
+        if self.expected is not None and len(sub.events) >= self.expected:
+            self.finish(sub)
 
-    def failed(self) -> None:
-        self._finish_one()
+    def finish(self, sub: Subscriber) -> None:
+        if not sub.finished:
+            sub.finished = True
+            self.finished += 1
+            self._check()
 
-    def expect(self, events: int, counts: list[int]) -> None:
+    def expect(self, events: int, subscribers: list[Subscriber]) -> None:
         self.expected = events
-        self.finished += sum(1 for count in counts if count >= events)
-        self._check()
-
-    def _finish_one(self) -> None:
-        self.finished += 1
+        for sub in subscribers:
+            self.arrived(sub)
         self._check()
 
     def _check(self) -> None:
@@ -159,7 +161,7 @@ async def run(spec: SubscriberSpec, parent: Connection) -> SubscriberReport:
         readers = [asyncio.create_task(sub.read()) for sub in subscribers]
         parent.send(LIVE)
         expect: Expect = await loop.run_in_executor(None, parent.recv)
-        progress.expect(expect.events, [len(sub.events) for sub in subscribers])
+        progress.expect(expect.events, subscribers)
         try:
             await asyncio.wait_for(progress.done.wait(), expect.timeout_s)
         except TimeoutError:
