@@ -13,8 +13,10 @@ from grpc_reflection.v1alpha import reflection
 
 from omnirelay.api.accounts import AccountServicer
 from omnirelay.api.auth import Authenticator
+from omnirelay.api.channels import ChannelServicer
 from omnirelay.api.deps import Deps, StreamSettings
 from omnirelay.api.identities import ChannelIdentityServicer
+from omnirelay.api.media import MediaProbe
 from omnirelay.api.messaging import MessagingServicer
 from omnirelay.api.sandbox import SandboxServicer
 from omnirelay.channels.base import AdapterContext, InboundReport, ReportSink
@@ -29,7 +31,18 @@ from omnirelay.ingress.webhooks import WebhookServer
 from omnirelay.store import database, migrate
 from omnirelay.store.directory import IdentityDirectory
 from omnirelay.store.writer import GroupCommitWriter
-from omnirelay.v1 import accounts_pb2, accounts_pb2_grpc, identities_pb2, identities_pb2_grpc, messaging_pb2, messaging_pb2_grpc, sandbox_pb2, sandbox_pb2_grpc
+from omnirelay.v1 import (
+    accounts_pb2,
+    accounts_pb2_grpc,
+    channels_pb2,
+    channels_pb2_grpc,
+    identities_pb2,
+    identities_pb2_grpc,
+    messaging_pb2,
+    messaging_pb2_grpc,
+    sandbox_pb2,
+    sandbox_pb2_grpc,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -38,6 +51,7 @@ SERVICE_NAMES = (
     identities_pb2.DESCRIPTOR.services_by_name["ChannelIdentityService"].full_name,
     accounts_pb2.DESCRIPTOR.services_by_name["AccountService"].full_name,
     sandbox_pb2.DESCRIPTOR.services_by_name["SandboxService"].full_name,
+    channels_pb2.DESCRIPTOR.services_by_name["ChannelService"].full_name,
 )
 
 
@@ -65,14 +79,15 @@ class Gateway:
         self.writer.start()
         await self.hub.start()
         self.retention.start()
-        deps = Deps(self.db, self.writer, self.hub, Authenticator(self.db, s.auth_cache_seconds), self.identities,
-                    self.adapters, StreamSettings(s.checkpoint_seconds, s.max_streams_per_account))
+        media = MediaProbe(self.http, s.media_head_timeout_seconds, s.media_head_allow_private)
+        self.deps = Deps(self.db, self.writer, self.hub, Authenticator(self.db, s.auth_cache_seconds), self.identities,
+                         self.adapters, StreamSettings(s.checkpoint_seconds, s.max_streams_per_account), media, s.sms_max_segments)
         self.webhooks = None
         if s.webhook_listen:
             self.webhooks = WebhookServer(s.webhook_listen, s.webhook_public_url, s.webhook_max_body_bytes, self.identities, self.adapters, self.writer)
             await self.webhooks.start()
-            deps.webhook_url = self.webhooks.url_for
-        self.server = self._grpc_server(deps)
+            self.deps.webhook_url = self.webhooks.url_for
+        self.server = self._grpc_server(self.deps)
         self.port = self.server.add_insecure_port(s.listen)
         await self.server.start()
         if s.dispatch:
@@ -94,6 +109,7 @@ class Gateway:
         identities_pb2_grpc.add_ChannelIdentityServiceServicer_to_server(ChannelIdentityServicer(deps), server)
         accounts_pb2_grpc.add_AccountServiceServicer_to_server(AccountServicer(deps), server)
         sandbox_pb2_grpc.add_SandboxServiceServicer_to_server(SandboxServicer(deps), server)
+        channels_pb2_grpc.add_ChannelServiceServicer_to_server(ChannelServicer(deps), server)
         self.health = health.aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         reflection.enable_server_reflection((*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)

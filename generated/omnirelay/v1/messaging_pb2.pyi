@@ -12,7 +12,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Message(_message.Message):
-    __slots__ = ("name", "channel", "identity", "sender", "recipient", "direction", "content", "channel_content", "options", "status", "error", "provider_message_ids", "sms_encoding", "segment_count", "create_time", "update_time", "sent_time", "delivered_time", "read_time", "expire_time", "attempts", "metadata", "request_id", "reply_to", "receive_time")
+    __slots__ = ("name", "channel", "identity", "sender", "recipient", "direction", "content", "channel_content", "options", "status", "error", "provider_message_ids", "sms_encoding", "segment_count", "create_time", "update_time", "sent_time", "delivered_time", "read_time", "expire_time", "attempts", "metadata", "request_id", "reply_to", "receive_time", "adaptations", "warnings")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -45,6 +45,8 @@ class Message(_message.Message):
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     REPLY_TO_FIELD_NUMBER: _ClassVar[int]
     RECEIVE_TIME_FIELD_NUMBER: _ClassVar[int]
+    ADAPTATIONS_FIELD_NUMBER: _ClassVar[int]
+    WARNINGS_FIELD_NUMBER: _ClassVar[int]
     name: str
     channel: _common_pb2.Channel
     identity: str
@@ -70,10 +72,12 @@ class Message(_message.Message):
     request_id: str
     reply_to: str
     receive_time: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., identity: _Optional[str] = ..., sender: _Optional[str] = ..., recipient: _Optional[str] = ..., direction: _Optional[_Union[_common_pb2.Direction, str]] = ..., content: _Optional[_Union[_content_pb2.Content, _Mapping]] = ..., channel_content: _Optional[_Union[_content_pb2.ChannelContent, _Mapping]] = ..., options: _Optional[_Union[_content_pb2.ChannelOptions, _Mapping]] = ..., status: _Optional[_Union[_common_pb2.MessageStatus, str]] = ..., error: _Optional[_Union[_common_pb2.MessageError, _Mapping]] = ..., provider_message_ids: _Optional[_Iterable[str]] = ..., sms_encoding: _Optional[_Union[_common_pb2.SmsEncoding, str]] = ..., segment_count: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sent_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., read_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attempts: _Optional[int] = ..., metadata: _Optional[_Mapping[str, str]] = ..., request_id: _Optional[str] = ..., reply_to: _Optional[str] = ..., receive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    adaptations: _containers.RepeatedScalarFieldContainer[str]
+    warnings: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, name: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., identity: _Optional[str] = ..., sender: _Optional[str] = ..., recipient: _Optional[str] = ..., direction: _Optional[_Union[_common_pb2.Direction, str]] = ..., content: _Optional[_Union[_content_pb2.Content, _Mapping]] = ..., channel_content: _Optional[_Union[_content_pb2.ChannelContent, _Mapping]] = ..., options: _Optional[_Union[_content_pb2.ChannelOptions, _Mapping]] = ..., status: _Optional[_Union[_common_pb2.MessageStatus, str]] = ..., error: _Optional[_Union[_common_pb2.MessageError, _Mapping]] = ..., provider_message_ids: _Optional[_Iterable[str]] = ..., sms_encoding: _Optional[_Union[_common_pb2.SmsEncoding, str]] = ..., segment_count: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sent_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., read_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attempts: _Optional[int] = ..., metadata: _Optional[_Mapping[str, str]] = ..., request_id: _Optional[str] = ..., reply_to: _Optional[str] = ..., receive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., adaptations: _Optional[_Iterable[str]] = ..., warnings: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class SendMessageRequest(_message.Message):
-    __slots__ = ("parent", "identity", "recipient", "content", "channel_content", "options", "expire_time", "metadata", "request_id", "reply_to")
+    __slots__ = ("parent", "identity", "recipient", "content", "channel_content", "options", "expire_time", "metadata", "request_id", "reply_to", "adaptation_mode")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -91,6 +95,7 @@ class SendMessageRequest(_message.Message):
     METADATA_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     REPLY_TO_FIELD_NUMBER: _ClassVar[int]
+    ADAPTATION_MODE_FIELD_NUMBER: _ClassVar[int]
     parent: str
     identity: str
     recipient: str
@@ -101,7 +106,8 @@ class SendMessageRequest(_message.Message):
     metadata: _containers.ScalarMap[str, str]
     request_id: str
     reply_to: str
-    def __init__(self, parent: _Optional[str] = ..., identity: _Optional[str] = ..., recipient: _Optional[str] = ..., content: _Optional[_Union[_content_pb2.Content, _Mapping]] = ..., channel_content: _Optional[_Union[_content_pb2.ChannelContent, _Mapping]] = ..., options: _Optional[_Union[_content_pb2.ChannelOptions, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., metadata: _Optional[_Mapping[str, str]] = ..., request_id: _Optional[str] = ..., reply_to: _Optional[str] = ...) -> None: ...
+    adaptation_mode: _content_pb2.AdaptationMode
+    def __init__(self, parent: _Optional[str] = ..., identity: _Optional[str] = ..., recipient: _Optional[str] = ..., content: _Optional[_Union[_content_pb2.Content, _Mapping]] = ..., channel_content: _Optional[_Union[_content_pb2.ChannelContent, _Mapping]] = ..., options: _Optional[_Union[_content_pb2.ChannelOptions, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., metadata: _Optional[_Mapping[str, str]] = ..., request_id: _Optional[str] = ..., reply_to: _Optional[str] = ..., adaptation_mode: _Optional[_Union[_content_pb2.AdaptationMode, str]] = ...) -> None: ...
 
 class GetMessageRequest(_message.Message):
     __slots__ = ("name",)

@@ -6,7 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from omnirelay.api.auth import Authenticator
+from omnirelay.api.media import MediaProbe
 from omnirelay.channels.registry import AdapterRegistry
+from omnirelay.domain.capabilities import DEFAULT_SMS_MAX_SEGMENTS
 from omnirelay.events.hub import EventHub
 from omnirelay.store.database import Database
 from omnirelay.store.directory import IdentityDirectory
@@ -28,5 +30,8 @@ class Deps:
     identities: IdentityDirectory
     adapters: AdapterRegistry
     streams: StreamSettings
+    # MMS media sizes by HEAD when the request does not give them.
+    media: MediaProbe
+    sms_max_segments: int = DEFAULT_SMS_MAX_SEGMENTS
     # The webhook URL of (account, identity), or None when the webhook server is off.
     webhook_url: Callable[[str, str], str] | None = None

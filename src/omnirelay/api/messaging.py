@@ -12,7 +12,8 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from omnirelay.api.auth import own, scope
 from omnirelay.api.deps import Deps
 from omnirelay.api.rpc import rpc
-from omnirelay.domain import listing, names, validation
+from omnirelay.api.sending import plan_send
+from omnirelay.domain import listing, names
 from omnirelay.domain import status as st
 from omnirelay.domain.clock import now_us
 from omnirelay.domain.errors import GatewayError, Reason, invalid_field
@@ -47,11 +48,14 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
             raise invalid_field("identity", "is required: the identity's name or id")
         identity = await self.deps.identities.get(account_id, names.identity_ref(request.identity, account_id, "identity"))
         now = now_us()
-        plan = validation.check_send(request, identity.channel, now)
-        body = messaging_pb2.Message(metadata=request.metadata, reply_to=request.reply_to)
+        plan = await plan_send(self.deps, request, identity.channel, identity.number_type, now)
+        body = messaging_pb2.Message(metadata=request.metadata, reply_to=request.reply_to, adaptations=plan.adaptations, warnings=plan.warnings)
         for part in ("content", "channel_content", "options"):
             if request.HasField(part):
                 getattr(body, part).CopyFrom(getattr(request, part))
+        if plan.adapted is not None:
+            # Adapters send what is stored, so the adapted form replaces the caller's.
+            body.content.CopyFrom(plan.adapted)
         row = store.new_message_row(
             id=names.new_id(now), account_id=account_id, identity_id=identity.id, channel=identity.channel,
             direction=Direction.DIRECTION_OUTBOUND, sender=identity.address, recipient=plan.recipient, status=st.QUEUED,

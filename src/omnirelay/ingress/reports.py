@@ -10,6 +10,7 @@ import structlog
 from omnirelay.channels.base import InboundReport, StatusReport
 from omnirelay.domain import names
 from omnirelay.domain import status as st
+from omnirelay.domain.capabilities import inbound_media_expiry_us
 from omnirelay.domain.clock import now_us
 from omnirelay.store.directory import IdentityRecord
 from omnirelay.store.messages import InsertMessage, StatusUpdate, new_message_row
@@ -39,6 +40,9 @@ async def store_inbound(writer: GroupCommitWriter, identity: IdentityRecord, rep
     stored message."""
     now = now_us()
     body = messaging_pb2.Message(content=report.content, reply_to=report.reply_to)
+    expiry = inbound_media_expiry_us(identity.channel, now)
+    if body.content.WhichOneof("kind") == "media" and not body.content.media.HasField("expire_time") and expiry is not None:
+        body.content.media.expire_time.FromMicroseconds(expiry)
     row = new_message_row(
         id=names.new_id(now), account_id=identity.account_id, identity_id=identity.id, channel=identity.channel,
         direction=Direction.DIRECTION_INBOUND, sender=report.sender, recipient=identity.address, status=st.RECEIVED,
