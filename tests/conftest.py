@@ -14,7 +14,7 @@ import grpc
 import pytest
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
-from omnirelay.v1 import accounts_pb2_grpc, identities_pb2, identities_pb2_grpc, messaging_pb2, messaging_pb2_grpc, sandbox_pb2_grpc
+from omnirelay.v1 import accounts_pb2_grpc, channels_pb2_grpc, identities_pb2, identities_pb2_grpc, messaging_pb2, messaging_pb2_grpc, sandbox_pb2_grpc
 from omnirelay.v1.common_pb2 import Channel
 from sqlalchemy.engine import make_url
 
@@ -98,6 +98,7 @@ class Client:
         self.identities = _Authed(identities_pb2_grpc.ChannelIdentityServiceStub(channel), metadata)
         self.accounts = _Authed(accounts_pb2_grpc.AccountServiceStub(channel), metadata)
         self.sandbox = _Authed(sandbox_pb2_grpc.SandboxServiceStub(channel), metadata)
+        self.channels = _Authed(channels_pb2_grpc.ChannelServiceStub(channel), metadata)
 
 
 class _Authed:
