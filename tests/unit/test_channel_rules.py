@@ -204,6 +204,11 @@ def _push_text(total_bytes: int) -> c.Content:
     return text("a" * (total_bytes - overhead))
 
 
+def _rcs_image(total_bytes: int) -> c.Content:
+    overhead = limits.encoded_size(media(c.MEDIA_KIND_IMAGE, url="https://example.com/"), c.ChannelOptions())
+    return media(c.MEDIA_KIND_IMAGE, url="https://example.com/" + "a" * (total_bytes - overhead))
+
+
 # (id, channel, build(n), limit, reason, field); build(limit) passes, build(limit + 1) fails.
 BOUNDARIES: list[tuple[str, int, Callable[[int], c.Content], int, Reason, str]] = [
     ("sms-gsm7-10-segments", SMS, lambda n: text("a" * n), 1530, Reason.TOO_MANY_SEGMENTS, "content.text.body"),
@@ -217,6 +222,7 @@ BOUNDARIES: list[tuple[str, int, Callable[[int], c.Content], int, Reason, str]] 
     ("rcs-suggestion-chars", RCS, lambda n: choice(1, label="s" * n), 25, Reason.TEXT_TOO_LONG, "content.choice.actions[0].text"),
     ("rcs-carousel-max", RCS, carousel, 10, Reason.CARD_COUNT_OUT_OF_RANGE, "content.carousel.cards"),
     ("rcs-card-title", RCS, lambda n: c.Content(card=card("t" * n)), 200, Reason.TEXT_TOO_LONG, "content.card.title"),
+    ("rcs-payload-250kb", RCS, _rcs_image, 250_000, Reason.PAYLOAD_TOO_LARGE, "content"),
     ("rcs-card-suggestions", RCS, lambda n: c.Content(card=card(actions=n)), 4, Reason.TOO_MANY_ACTIONS, "content.card.actions"),
     ("whatsapp-text", WHATSAPP, lambda n: text("a" * n), 4096, Reason.TEXT_TOO_LONG, "content.text.body"),
     ("whatsapp-buttons", WHATSAPP, choice, 3, Reason.TOO_MANY_ACTIONS, "content.choice.actions"),

@@ -90,6 +90,8 @@ class ChannelServicer(channels_pb2_grpc.ChannelServiceServicer):
         channel and needs no identity settings."""
         specs = self.deps.adapters.specs
         if identity is not None:
+            if identity.adapter not in specs:
+                raise GatewayError(Reason.UNKNOWN_ADAPTER, f"the identity's adapter {identity.adapter!r} is disabled on this gateway")
             return specs[identity.adapter], identity
         if request.adapter:
             spec = self._named_adapter(request.adapter)
