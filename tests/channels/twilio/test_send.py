@@ -4,8 +4,7 @@ each kind of answer (and no answer) maps onto the dispatcher's error classes."""
 from __future__ import annotations
 
 import asyncio
-import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -15,17 +14,10 @@ from omnirelay.v1.common_pb2 import Channel
 from omnirelay.channels.base import AdapterContext, ErrorClass, OutboundMessage, ReportSink, SendError
 from omnirelay.channels.twilio import TwilioAdapter
 from omnirelay.store.directory import IdentityRecord
+from tests.channels.twilio.conftest import API_KEY
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, Answer, FakeTwilio, error
 
 WEBHOOK = "https://hooks.example.com/webhooks/acme/sms"
-API_KEY = ("SK" + "9" * 32, "api-key-secret")
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTwilio]:
-    fake = await FakeTwilio(api_key=API_KEY).start()
-    yield fake
-    await fake.stop()
 
 
 @pytest.fixture
@@ -122,14 +114,6 @@ async def test_the_fakes_own_refusals_are_classified(fake: FakeTwilio, http: htt
         await other_account.send(outbound())
     assert (raised.value.error_class, raised.value.provider_code) == (ErrorClass.PERMANENT, "20404")
     assert fake.accepted == {}
-
-
-@pytest.fixture
-def refusing_port() -> Iterator[int]:
-    """A port nothing listens on (bound, so nobody else takes it meanwhile): connections are refused."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        yield sock.getsockname()[1]
 
 
 async def test_provider_down_is_transient(http: httpx.AsyncClient, refusing_port: int) -> None:
