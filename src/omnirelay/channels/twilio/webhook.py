@@ -59,7 +59,9 @@ def verify(identity: IdentityRecord, request: WebhookRequest) -> None:
     given = request.headers.get(SIGNATURE_HEADER, "")
     if not given:
         raise WebhookRejected(403, "missing X-Twilio-Signature")
-    token = identity.credentials["auth_token"]
+    token = identity.credentials.get("auth_token")
+    if not token:  # required at creation, but an update may have dropped it
+        raise WebhookRejected(403, "the identity has no auth_token credential")
     if not any(hmac.compare_digest(given, signature(token, url, request.form)) for url in _signed_urls(request.url)):
         raise WebhookRejected(403, "bad X-Twilio-Signature (is the identity's auth_token the provider's, and its webhook_url the one configured there?)")
 
