@@ -76,6 +76,13 @@ def test_a_bad_or_missing_signature_is_refused(headers: dict[str, str], status: 
     assert raised.value.status == status
 
 
+def test_an_identity_without_auth_token_refuses_every_callback() -> None:
+    without_token = IdentityRecord(IDENTITY.account_id, IDENTITY.id, 1, IDENTITY.address, "twilio", IDENTITY.settings, {}, 0, 2)
+    with pytest.raises(WebhookRejected) as raised:
+        verify(without_token, request(fixture("inbound_sms.json")))
+    assert (raised.value.status, raised.value.reason) == (403, "the identity has no auth_token credential")
+
+
 def test_only_post() -> None:
     with pytest.raises(WebhookRejected) as raised:
         verify(IDENTITY, request(fixture("inbound_sms.json"), method="GET"))
