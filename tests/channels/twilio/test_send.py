@@ -55,9 +55,7 @@ async def test_send_posts_the_rendered_form_with_basic_auth_and_the_status_callb
 
 async def test_mms_repeats_media_url(fake: FakeTwilio, http: httpx.AsyncClient) -> None:
     media = [content_pb2.Media(kind=content_pb2.MediaKind.MEDIA_KIND_IMAGE, url=f"https://cdn.example.com/{n}.jpg") for n in (1, 2)]
-    content = content_pb2.Content()
-    message = messaging_pb2.Message(recipient="+15557654321", content=content,
-                                    channel_content=content_pb2.ChannelContent(mms=content_pb2.MmsContent(text="two", media=media)))
+    message = messaging_pb2.Message(recipient="+15557654321", channel_content=content_pb2.ChannelContent(mms=content_pb2.MmsContent(text="two", media=media)))
     [sid] = (await adapter(http, fake.base_url, Channel.CHANNEL_MMS).send(OutboundMessage("msg-1", message, 1))).provider_message_ids
     assert sid.startswith("MM")
     assert fake.accepted[sid].form["MediaUrl"] == ["https://cdn.example.com/1.jpg", "https://cdn.example.com/2.jpg"]
