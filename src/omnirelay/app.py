@@ -69,7 +69,7 @@ class Gateway:
         self.identities = IdentityDirectory(self.db, s.auth_cache_seconds)
         reports = ReportSink(status=partial(store_status, self.writer), inbound=self._store_inbound)
         self.http = httpx.AsyncClient(timeout=httpx.Timeout(s.provider_timeout_seconds), follow_redirects=False)
-        self.adapters = AdapterRegistry(adapter_specs(s), AdapterContext(reports, self.http))
+        self.adapters = AdapterRegistry(adapter_specs(s), AdapterContext(reports, self.http, self._webhook_url if s.webhook_listen else None))
         self.dispatcher = Dispatcher(
             self.writer, self.identities, self.adapters,
             DispatchSettings(s.dispatch_batch_size, s.dispatch_max_in_flight, s.lease_seconds, s.max_attempts,
@@ -118,6 +118,11 @@ class Gateway:
     def _committed(self) -> None:
         self.hub.notify()
         self.dispatcher.notify()
+
+    def _webhook_url(self, account_id: str, identity_id: str) -> str:
+        # Looked up per call: the ingress is built after the adapters and picks its port on start.
+        assert self.webhooks is not None
+        return self.webhooks.url_for(account_id, identity_id)
 
     async def _store_inbound(self, report: InboundReport) -> object:
         identity = await self.identities.get(report.account_id, report.identity_id)

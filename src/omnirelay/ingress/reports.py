@@ -17,6 +17,7 @@ from omnirelay.store.messages import InsertMessage, StatusUpdate, new_message_ro
 from omnirelay.store.writer import GroupCommitWriter
 from omnirelay.v1 import messaging_pb2
 from omnirelay.v1.common_pb2 import Direction
+from omnirelay.v1.content_pb2 import ChannelContent
 
 log = structlog.get_logger(__name__)
 
@@ -39,10 +40,17 @@ async def store_inbound(writer: GroupCommitWriter, identity: IdentityRecord, rep
     """Store a customer's message once: a repeat with a provider id already stored returns the
     stored message."""
     now = now_us()
-    body = messaging_pb2.Message(content=report.content, reply_to=report.reply_to)
+    body = messaging_pb2.Message(reply_to=report.reply_to)
+    if isinstance(report.content, ChannelContent):
+        body.channel_content.CopyFrom(report.content)
+    else:
+        body.content.CopyFrom(report.content)
     expiry = inbound_media_expiry_us(identity.channel, now)
-    if body.content.WhichOneof("kind") == "media" and not body.content.media.HasField("expire_time") and expiry is not None:
-        body.content.media.expire_time.FromMicroseconds(expiry)
+    if expiry is not None:
+        media = [body.content.media] if body.content.WhichOneof("kind") == "media" else list(body.channel_content.mms.media)
+        for item in media:
+            if not item.HasField("expire_time"):
+                item.expire_time.FromMicroseconds(expiry)
     row = new_message_row(
         id=names.new_id(now), account_id=identity.account_id, identity_id=identity.id, channel=identity.channel,
         direction=Direction.DIRECTION_INBOUND, sender=report.sender, recipient=identity.address, status=st.RECEIVED,
