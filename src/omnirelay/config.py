@@ -23,6 +23,7 @@ class Settings:
     sandbox: bool = _setting(True, "enable the sandbox adapter")
     sandbox_delivered_delay_ms: int = _setting(200, "sandbox: delay from SENT to DELIVERED")
     sandbox_read_delay_ms: int = _setting(1000, "sandbox: delay from SENT to READ")
+    sandbox_send_delay_ms: int = _setting(0, "sandbox: how long the simulated provider takes to accept a message")
     provider_timeout_seconds: float = _setting(10.0, "timeout of each HTTP request to a provider")
     sms_max_segments: int = _setting(10, "SMS longer than this many concatenated segments fail with TOO_MANY_SEGMENTS")
     media_head_timeout_seconds: float = _setting(3.0, "time a HEAD of an MMS media URL may take to give its size")
