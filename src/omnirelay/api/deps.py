@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from omnirelay.api.auth import Authenticator
 from omnirelay.channels.registry import AdapterRegistry
+from omnirelay.domain import status as st
+from omnirelay.domain.clock import Clock, now_us
 from omnirelay.events.hub import EventHub
 from omnirelay.store.database import Database
 from omnirelay.store.directory import IdentityDirectory
@@ -18,6 +20,15 @@ class StreamSettings:
     max_streams_per_account: int = 100
 
 
+@dataclass(frozen=True)
+class SendSettings:
+    """Session windows and the fallback defaults a message gets when it does not set its own."""
+
+    session_window_us: int = 24 * 3600 * 1_000_000
+    fallback_timeout_us: int = 300 * 1_000_000
+    fallback_success_status: int = st.DELIVERED
+
+
 @dataclass
 class Deps:
     db: Database
@@ -27,3 +38,5 @@ class Deps:
     identities: IdentityDirectory
     adapters: AdapterRegistry
     streams: StreamSettings
+    sending: SendSettings = SendSettings()
+    clock: Clock = now_us

@@ -10,7 +10,7 @@ import structlog
 from omnirelay.channels.base import InboundReport, StatusReport
 from omnirelay.domain import names
 from omnirelay.domain import status as st
-from omnirelay.domain.clock import now_us
+from omnirelay.domain.clock import Clock, now_us
 from omnirelay.store.directory import IdentityRecord
 from omnirelay.store.messages import InsertMessage, StatusUpdate, new_message_row
 from omnirelay.store.writer import GroupCommitWriter
@@ -20,9 +20,9 @@ from omnirelay.v1.common_pb2 import Direction
 log = structlog.get_logger(__name__)
 
 
-async def store_status(writer: GroupCommitWriter, report: StatusReport) -> messaging_pb2.Message | None:
+async def store_status(writer: GroupCommitWriter, report: StatusReport, clock: Clock = now_us) -> messaging_pb2.Message | None:
     update = StatusUpdate(
-        now_us(),
+        clock(),
         provider_ref=(report.account_id, report.identity_id, report.provider_message_id),
         status=report.status,
         error=report.error,
@@ -34,8 +34,9 @@ async def store_status(writer: GroupCommitWriter, report: StatusReport) -> messa
     return message
 
 
-async def store_inbound(writer: GroupCommitWriter, identity: IdentityRecord, report: InboundReport) -> messaging_pb2.Message:
-    now = now_us()
+async def store_inbound(writer: GroupCommitWriter, identity: IdentityRecord, report: InboundReport, clock: Clock = now_us) -> messaging_pb2.Message:
+    """Store an inbound message; on WhatsApp and Messenger it opens the sender's session window."""
+    now = clock()
     body = messaging_pb2.Message(content=report.content, reply_to=report.reply_to)
     row = new_message_row(
         id=names.new_id(now), account_id=identity.account_id, identity_id=identity.id, channel=identity.channel,
