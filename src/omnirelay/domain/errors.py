@@ -45,7 +45,7 @@ class Reason(enum.Enum):
     NOT_CANCELABLE = (Code.FAILED_PRECONDITION, "The message was handed to the provider already, or has ended.")
     CURSOR_EXPIRED = (Code.FAILED_PRECONDITION, "The cursor is older than event retention; ErrorInfo metadata oldest_cursor is the oldest valid one.")
     NOT_SANDBOX_IDENTITY = (Code.FAILED_PRECONDITION, "The identity does not use the sandbox adapter.")
-    OUTSIDE_SESSION_WINDOW = (Code.FAILED_PRECONDITION, "A free-form WhatsApp or Messenger message outside the customer service window (24 h after the contact's last inbound message); send a WhatsApp template or set a Messenger tag. ErrorInfo metadata has last_inbound_time when there was one.")
+    OUTSIDE_SESSION_WINDOW = (Code.FAILED_PRECONDITION, "A free-form WhatsApp or Messenger message outside the customer service window (24 h after the contact's last inbound message); send a WhatsApp template or set a Messenger tag. ErrorInfo metadata has last_inbound_time and expire_time when there was an inbound message.")
     TOO_MANY_STREAMS = (Code.RESOURCE_EXHAUSTED, "The account has as many open streams as allowed; ErrorInfo metadata has the limit.")
     SHUTTING_DOWN = (Code.UNAVAILABLE, "The server is shutting down; retry on another replica.")
     STORE_UNAVAILABLE = (Code.UNAVAILABLE, "The database could not be reached; nothing was stored; retry.")
