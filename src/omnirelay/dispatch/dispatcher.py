@@ -110,8 +110,12 @@ class Dispatcher:
         operations: list[Any] = [SwitchTimedOut(now, self._settings.batch_size)]
         if free > 0:
             operations.append(ClaimDue(self.owner, now, int(self._settings.lease_seconds * 1e6), min(free, self._settings.batch_size)))
-        results = await asyncio.gather(*(self._writer.submit(op) for op in operations))
-        rows: list[dict[str, Any]] = results[1] if free > 0 else []
+        switched, *claimed = await asyncio.gather(*(self._writer.submit(op) for op in operations), return_exceptions=True)
+        if isinstance(switched, Exception):
+            log.error("fallback_timeouts_failed", error=str(switched))
+        rows: list[dict[str, Any]] = claimed[0] if claimed else []
+        if isinstance(rows, Exception):
+            raise rows
         if not rows:
             return rows
         identity_rows = await self._identities({(r["account_id"], r["identity_id"]) for r in rows})
