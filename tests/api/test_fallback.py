@@ -13,6 +13,8 @@ from omnirelay.v1 import content_pb2, messaging_pb2
 from omnirelay.v1.common_pb2 import Channel
 
 from omnirelay.domain import status as st
+from omnirelay.domain.clock import now_us
+from omnirelay.store.messages import StatusUpdate
 from omnirelay.store.schema import events, messages
 from tests.api.test_messages import count_rows
 from tests.api.test_streams import events as event_stream
@@ -148,6 +150,18 @@ async def test_late_report_of_an_earlier_attempt_does_not_move_the_message(clien
     first, second = done.channel_attempts
     assert (first.status, first.HasField("error")) == (st.READ, False)
     assert (done.status, done.identity, second.status) == (st.SENT, "accounts/acme/identities/sms2", st.SENT)
+
+
+async def test_dispatch_outcome_of_an_earlier_attempt_is_ignored(gateway, client):  # type: ignore[no-untyped-def]
+    await identities(client)
+    sent = await client.messaging.SendMessage(send(FAILS, messaging_pb2.Fallback(identity="sms2", recipient=SILENT)))
+    moved = await wait_for_status(client, sent.name, st.SENT)
+    assert len(moved.channel_attempts) == 2
+    # E.g. a send of attempt 0 whose lease ran out reports back after the switch.
+    stale = StatusUpdate(now_us(), message_id=sent.name.rsplit("/", 1)[-1], channel_attempt=0, status=st.DELIVERED, provider_message_ids=["old"], dispatch="done")
+    await gateway.writer.submit(stale)
+    after = await client.messaging.GetMessage(messaging_pb2.GetMessageRequest(name=sent.name))
+    assert (after.status, list(after.provider_message_ids)) == (st.SENT, list(moved.provider_message_ids))
 
 
 @pytest.mark.settings(dispatch=False)
