@@ -14,7 +14,16 @@ import grpc
 import pytest
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
-from omnirelay.v1 import accounts_pb2_grpc, channels_pb2_grpc, identities_pb2, identities_pb2_grpc, messaging_pb2, messaging_pb2_grpc, sandbox_pb2_grpc
+from omnirelay.v1 import (
+    accounts_pb2_grpc,
+    channels_pb2_grpc,
+    identities_pb2,
+    identities_pb2_grpc,
+    messaging_pb2,
+    messaging_pb2_grpc,
+    sandbox_pb2_grpc,
+    sessions_pb2_grpc,
+)
 from omnirelay.v1.common_pb2 import Channel
 from sqlalchemy.engine import make_url
 
@@ -76,12 +85,30 @@ def settings(database_url: str) -> Settings:
     return dataclasses.replace(FAST, database_url=database_url)
 
 
+class MovableClock:
+    """Real time plus an offset a test moves forward (session windows close after 24 hours)."""
+
+    def __init__(self) -> None:
+        self.offset_us = 0
+
+    def __call__(self) -> int:
+        return now_us() + self.offset_us
+
+    def advance(self, seconds: float) -> None:
+        self.offset_us += int(seconds * 1_000_000)
+
+
 @pytest.fixture
-async def gateway(settings: Settings, request: pytest.FixtureRequest) -> AsyncIterator[Gateway]:
+def clock() -> MovableClock:
+    return MovableClock()
+
+
+@pytest.fixture
+async def gateway(settings: Settings, clock: MovableClock, request: pytest.FixtureRequest) -> AsyncIterator[Gateway]:
     marker = request.node.get_closest_marker("settings")
     if marker is not None:
         settings = dataclasses.replace(settings, **marker.kwargs)
-    gw = Gateway(settings)
+    gw = Gateway(settings, clock)
     await gw.start()
     try:
         yield gw
@@ -99,6 +126,7 @@ class Client:
         self.accounts = _Authed(accounts_pb2_grpc.AccountServiceStub(channel), metadata)
         self.sandbox = _Authed(sandbox_pb2_grpc.SandboxServiceStub(channel), metadata)
         self.channels = _Authed(channels_pb2_grpc.ChannelServiceStub(channel), metadata)
+        self.sessions = _Authed(sessions_pb2_grpc.SessionServiceStub(channel), metadata)
 
 
 class _Authed:

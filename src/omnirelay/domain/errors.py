@@ -53,6 +53,7 @@ class Reason(enum.Enum):
     NOT_CANCELABLE = (Code.FAILED_PRECONDITION, "The message was handed to the provider already, or has ended.")
     CURSOR_EXPIRED = (Code.FAILED_PRECONDITION, "The cursor is older than event retention; ErrorInfo metadata oldest_cursor is the oldest valid one.")
     NOT_SANDBOX_IDENTITY = (Code.FAILED_PRECONDITION, "The identity does not use the sandbox adapter.")
+    OUTSIDE_SESSION_WINDOW = (Code.FAILED_PRECONDITION, "A free-form WhatsApp or Messenger message outside the customer service window (24 h after the contact's last inbound message); send a WhatsApp template or set a Messenger tag. ErrorInfo metadata has last_inbound_time and expire_time when there was an inbound message.")
     TOO_MANY_STREAMS = (Code.RESOURCE_EXHAUSTED, "The account has as many open streams as allowed; ErrorInfo metadata has the limit.")
     SHUTTING_DOWN = (Code.UNAVAILABLE, "The server is shutting down; retry on another replica.")
     STORE_UNAVAILABLE = (Code.UNAVAILABLE, "The database could not be reached; nothing was stored; retry.")
@@ -73,6 +74,9 @@ class FailureCode(enum.Enum):
     EXPIRED = ("The message was not handed to the provider before its expire time.",)
     IDENTITY_GONE = ("The identity was deleted while the message was queued.",)
     UNDELIVERABLE = ("The provider could not deliver the message to the handset or app.",)
+    OUTSIDE_SESSION_WINDOW = ("The customer service window of a WhatsApp or Messenger attempt had closed by the time it was sent (free-form content, no template or tag).",)
+    FALLBACK_TIMEOUT = ("On a channel attempt (SWITCHING_CHANNEL event): no success status arrived within the fallback timeout, so the next fallback was tried.",)
+    NO_CHANNELS_LEFT = ("Every channel attempt (the message's identity and each fallback) failed; channel_attempts has each one's error.",)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from omnirelay.channels.base import InboundReport, StatusReport
 from omnirelay.domain import names
 from omnirelay.domain import status as st
 from omnirelay.domain.capabilities import inbound_media_expiry_us
-from omnirelay.domain.clock import now_us
+from omnirelay.domain.clock import Clock, now_us
 from omnirelay.store.directory import IdentityRecord
 from omnirelay.store.messages import InsertMessage, StatusUpdate, new_message_row
 from omnirelay.store.writer import GroupCommitWriter
@@ -22,9 +22,9 @@ from omnirelay.v1.content_pb2 import ChannelContent
 log = structlog.get_logger(__name__)
 
 
-async def store_status(writer: GroupCommitWriter, report: StatusReport) -> messaging_pb2.Message | None:
+async def store_status(writer: GroupCommitWriter, report: StatusReport, clock: Clock = now_us) -> messaging_pb2.Message | None:
     update = StatusUpdate(
-        now_us(),
+        clock(),
         provider_ref=(report.account_id, report.identity_id, report.provider_message_id),
         status=report.status,
         error=report.error,
@@ -36,10 +36,10 @@ async def store_status(writer: GroupCommitWriter, report: StatusReport) -> messa
     return message
 
 
-async def store_inbound(writer: GroupCommitWriter, identity: IdentityRecord, report: InboundReport) -> messaging_pb2.Message:
-    """Store a customer's message once: a repeat with a provider id already stored returns the
-    stored message."""
-    now = now_us()
+async def store_inbound(writer: GroupCommitWriter, identity: IdentityRecord, report: InboundReport, clock: Clock = now_us) -> messaging_pb2.Message:
+    """Store a customer's message once (a repeat with a provider id already stored returns the
+    stored message); on WhatsApp and Messenger it opens the sender's session window."""
+    now = clock()
     body = messaging_pb2.Message(reply_to=report.reply_to)
     if isinstance(report.content, ChannelContent):
         body.channel_content.CopyFrom(report.content)

@@ -90,6 +90,11 @@ messages = Table(
     Column("next_attempt_time", BigInteger, nullable=True),
     Column("lease_owner", String(64), nullable=True),
     Column("lease_expire_time", BigInteger, nullable=True),
+    # Fallback: when the current channel attempt is given up unless it reached its success
+    # status (NULL when no fallback is left), and the attempts already ended (a Message proto
+    # holding only channel_attempts; NULL until the first switch).
+    Column("fallback_deadline", BigInteger, nullable=True),
+    Column("channel_attempts", LargeBinary, nullable=True),
     UniqueConstraint("account_id", "request_id", name="uq_messages_request_id"),
     Index("ix_messages_account_create", "account_id", "create_time", "id"),
     Index(
@@ -98,6 +103,23 @@ messages = Table(
         sqlite_where=text("next_attempt_time IS NOT NULL"),
         postgresql_where=text("next_attempt_time IS NOT NULL"),
     ),
+    Index(
+        "ix_messages_fallback_deadline",
+        "fallback_deadline",
+        sqlite_where=text("fallback_deadline IS NOT NULL"),
+        postgresql_where=text("fallback_deadline IS NOT NULL"),
+    ),
+)
+
+# Customer service windows (WhatsApp, Messenger): the last inbound message per identity and
+# contact, written with the inbound message.
+session_windows = Table(
+    "session_windows",
+    metadata,
+    Column("account_id", String(63), primary_key=True),
+    Column("identity_id", String(63), primary_key=True),
+    Column("contact", String(4096), primary_key=True),
+    Column("last_inbound_time", BigInteger, nullable=False),
 )
 
 # Provider message ids -> our message, for status reports that only carry the provider's id.
