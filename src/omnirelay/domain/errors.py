@@ -65,6 +65,7 @@ class FailureCode(enum.Enum):
     EXPIRED = ("The message was not handed to the provider before its expire time.",)
     IDENTITY_GONE = ("The identity was deleted while the message was queued.",)
     UNDELIVERABLE = ("The provider could not deliver the message to the handset or app.",)
+    OUTSIDE_SESSION_WINDOW = ("The customer service window of a WhatsApp or Messenger attempt had closed by the time it was sent (free-form content, no template or tag).",)
 
 
 @dataclass(frozen=True)
