@@ -6,7 +6,6 @@ objects, with their HTTP statuses)."""
 from __future__ import annotations
 
 import itertools
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,7 +137,3 @@ class FakeGraph:
 
     async def _file(self, request: web.Request) -> web.Response:
         return web.Response(body=FILE_BYTES, content_type="image/jpeg")
-
-
-def dump(payload: Any) -> bytes:
-    return json.dumps(payload).encode()
