@@ -20,6 +20,12 @@ class MediaKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     MEDIA_KIND_VIDEO: _ClassVar[MediaKind]
     MEDIA_KIND_FILE: _ClassVar[MediaKind]
 
+class TemplateButtonKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    TEMPLATE_BUTTON_KIND_UNSPECIFIED: _ClassVar[TemplateButtonKind]
+    TEMPLATE_BUTTON_KIND_QUICK_REPLY: _ClassVar[TemplateButtonKind]
+    TEMPLATE_BUTTON_KIND_URL: _ClassVar[TemplateButtonKind]
+
 class ChoiceStyle(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     CHOICE_STYLE_UNSPECIFIED: _ClassVar[ChoiceStyle]
@@ -37,6 +43,9 @@ MEDIA_KIND_IMAGE: MediaKind
 MEDIA_KIND_AUDIO: MediaKind
 MEDIA_KIND_VIDEO: MediaKind
 MEDIA_KIND_FILE: MediaKind
+TEMPLATE_BUTTON_KIND_UNSPECIFIED: TemplateButtonKind
+TEMPLATE_BUTTON_KIND_QUICK_REPLY: TemplateButtonKind
+TEMPLATE_BUTTON_KIND_URL: TemplateButtonKind
 CHOICE_STYLE_UNSPECIFIED: ChoiceStyle
 CHOICE_STYLE_BUTTONS: ChoiceStyle
 CHOICE_STYLE_QUICK_REPLIES: ChoiceStyle
@@ -144,12 +153,14 @@ class Template(_message.Message):
     def __init__(self, name: _Optional[str] = ..., language: _Optional[str] = ..., body_parameters: _Optional[_Iterable[str]] = ..., header_media: _Optional[_Union[Media, _Mapping]] = ..., header_parameters: _Optional[_Iterable[str]] = ..., button_parameters: _Optional[_Iterable[_Union[TemplateButtonParameter, _Mapping]]] = ...) -> None: ...
 
 class TemplateButtonParameter(_message.Message):
-    __slots__ = ("index", "value")
+    __slots__ = ("index", "value", "kind")
     INDEX_FIELD_NUMBER: _ClassVar[int]
     VALUE_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
     index: int
     value: str
-    def __init__(self, index: _Optional[int] = ..., value: _Optional[str] = ...) -> None: ...
+    kind: TemplateButtonKind
+    def __init__(self, index: _Optional[int] = ..., value: _Optional[str] = ..., kind: _Optional[_Union[TemplateButtonKind, str]] = ...) -> None: ...
 
 class Action(_message.Message):
     __slots__ = ("text", "postback_data", "reply", "open_url", "dial", "share_location")
@@ -240,10 +251,12 @@ class Card(_message.Message):
     def __init__(self, title: _Optional[str] = ..., description: _Optional[str] = ..., media: _Optional[_Union[Media, _Mapping]] = ..., actions: _Optional[_Iterable[_Union[Action, _Mapping]]] = ...) -> None: ...
 
 class Carousel(_message.Message):
-    __slots__ = ("cards",)
+    __slots__ = ("cards", "text")
     CARDS_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
     cards: _containers.RepeatedCompositeFieldContainer[Card]
-    def __init__(self, cards: _Optional[_Iterable[_Union[Card, _Mapping]]] = ...) -> None: ...
+    text: str
+    def __init__(self, cards: _Optional[_Iterable[_Union[Card, _Mapping]]] = ..., text: _Optional[str] = ...) -> None: ...
 
 class Product(_message.Message):
     __slots__ = ("catalog_id", "product_ids", "text")

@@ -9,6 +9,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import httpx
 
+from omnirelay.domain.errors import FailureCode
 from omnirelay.domain.validation import AdapterRequirements
 from omnirelay.store.directory import IdentityRecord
 from omnirelay.v1.common_pb2 import MessageError
@@ -36,6 +37,8 @@ class SendError(Exception):
     description: str
     provider_code: str = ""
     retry_after: float | None = None
+    # A more precise code for the failed message than the class gives (e.g. OUTSIDE_SESSION_WINDOW).
+    failure_code: FailureCode | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,19 @@ class StatusReport:
     status: int
     provider_code: str = ""
     error: MessageError | None = None
+
+
+@dataclass(frozen=True)
+class WatermarkReport:
+    """A provider's word on a whole conversation (Messenger's delivery and read watermarks):
+    every outbound message to `recipient` sent at or before `up_to_us` reached `status`."""
+
+    account_id: str
+    identity_id: str
+    recipient: str
+    status: int
+    up_to_us: int
+    provider_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,6 +133,7 @@ class WebhookResult:
 
     statuses: list[StatusReport] = field(default_factory=list)
     inbound: list[InboundReport] = field(default_factory=list)
+    watermarks: list[WatermarkReport] = field(default_factory=list)
     status: int = 200
     body: bytes = b""
     content_type: str = "text/plain"

@@ -178,7 +178,7 @@ class Dispatcher:
 
     def _after_error(self, row: dict[str, Any], error: SendError) -> StatusUpdate:
         if not error.error_class.retryable:
-            code = _FAILURE_CODE[error.error_class.value]
+            code = error.failure_code or _FAILURE_CODE[error.error_class.value]
             return self._fail(row, st.FAILED, code, error.description, permanent=True, provider_code=error.provider_code)
         if row["attempts"] >= self._settings.max_attempts:
             return self._fail(row, st.FAILED, FailureCode.RETRIES_EXHAUSTED, f"after {row['attempts']} attempts: {error.description}", permanent=False, provider_code=error.provider_code)

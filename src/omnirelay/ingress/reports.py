@@ -7,13 +7,14 @@ import json
 
 import structlog
 
-from omnirelay.channels.base import InboundReport, StatusReport
+from omnirelay.channels.base import InboundReport, StatusReport, WatermarkReport
 from omnirelay.domain import names
 from omnirelay.domain import status as st
 from omnirelay.domain.capabilities import inbound_media_expiry_us
 from omnirelay.domain.clock import Clock, now_us
 from omnirelay.store.directory import IdentityRecord
 from omnirelay.store.messages import InsertMessage, StatusUpdate, new_message_row
+from omnirelay.store.watermarks import StatusUpTo
 from omnirelay.store.writer import GroupCommitWriter
 from omnirelay.v1 import messaging_pb2
 from omnirelay.v1.common_pb2 import Direction
@@ -34,6 +35,13 @@ async def store_status(writer: GroupCommitWriter, report: StatusReport, clock: C
     if message is None:
         log.info("status_report_parked", identity=report.identity_id, provider_message_id=report.provider_message_id)
     return message
+
+
+async def store_watermark(writer: GroupCommitWriter, report: WatermarkReport, clock: Clock = now_us) -> int:
+    """Move every earlier outbound message of the conversation; returns how many moved."""
+    return await writer.submit(StatusUpTo(
+        clock(), report.account_id, report.identity_id, report.recipient, report.status, report.up_to_us, report.provider_code,
+    ))
 
 
 async def store_inbound(writer: GroupCommitWriter, identity: IdentityRecord, report: InboundReport, clock: Clock = now_us) -> messaging_pb2.Message:

@@ -12,7 +12,7 @@ from aiohttp import web
 from omnirelay.channels.base import WebhookReceiver, WebhookRejected, WebhookRequest, WebhookResult
 from omnirelay.channels.registry import AdapterRegistry
 from omnirelay.domain.errors import GatewayError
-from omnirelay.ingress.reports import store_inbound, store_status
+from omnirelay.ingress.reports import store_inbound, store_status, store_watermark
 from omnirelay.store.directory import IdentityDirectory
 from omnirelay.store.writer import GroupCommitWriter
 
@@ -96,7 +96,7 @@ class WebhookServer:
         except Exception:  # noqa: BLE001 - not stored: the provider must retry
             bound.exception("webhook_not_stored")
             return web.Response(status=503, text="not stored, retry later\n")
-        bound.debug("webhook_stored", statuses=len(result.statuses), inbound=len(result.inbound))
+        bound.debug("webhook_stored", statuses=len(result.statuses), inbound=len(result.inbound), watermarks=len(result.watermarks))
         return web.Response(status=result.status, body=result.body, content_type=result.content_type)
 
     async def _store(self, result: WebhookResult) -> None:
@@ -105,3 +105,5 @@ class WebhookServer:
             await store_inbound(self._writer, identity, report)
         for status in result.statuses:
             await store_status(self._writer, status)
+        for watermark in result.watermarks:
+            await store_watermark(self._writer, watermark)
