@@ -275,6 +275,45 @@ async def test_transcode_with_an_identity_renders_as_it_would_send(client):  # t
     assert limit.error.reason == "TOO_MANY_SEGMENTS" and not limit.payloads
 
 
+SECRET = "s3cr3t-never-rendered"
+PROVIDER_IDENTITIES = {
+    "twilio": identities_pb2.ChannelIdentity(
+        channel=Channel.CHANNEL_SMS, address="+15551230000", adapter="twilio",
+        settings={"account_sid": "AC0123456789abcdef0123456789abcdef"}, credentials={"auth_token": SECRET}),
+    "whatsapp": identities_pb2.ChannelIdentity(
+        channel=Channel.CHANNEL_WHATSAPP, address="+15550001234", adapter="whatsapp",
+        settings={"phone_number_id": "106540352242922"}, credentials={"access_token": SECRET, "app_secret": SECRET, "verify_token": SECRET}),
+    "messenger": identities_pb2.ChannelIdentity(
+        channel=Channel.CHANNEL_MESSENGER, address="112233445566778", adapter="messenger",
+        credentials={"page_access_token": SECRET, "app_secret": SECRET, "verify_token": SECRET}),
+}
+
+
+@pytest.mark.parametrize(
+    ("adapter", "recipient", "request_line", "body"),
+    [
+        ("twilio", "+15557654321", ("POST", "/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Messages.json"),
+         {"form": {"From": "+15551230000", "To": "+15557654321", "Body": "Delivery slot?\n1. Morning\n2. Evening"}}),
+        ("whatsapp", "+15557654321", ("POST", "/v21.0/106540352242922/messages"),
+         {"json": {"messaging_product": "whatsapp", "recipient_type": "individual", "to": "15557654321", "type": "interactive"}}),
+        ("messenger", "4242", ("POST", "/v21.0/me/messages"),
+         {"json": {"recipient": {"id": "4242"}, "messaging_type": "RESPONSE"}}),
+    ],
+    ids=["twilio", "whatsapp", "messenger"],
+)
+async def test_transcode_renders_the_provider_request_of_the_identitys_adapter(client, adapter, recipient, request_line, body):  # type: ignore[no-untyped-def]
+    await client.identities.CreateChannelIdentity(identities_pb2.CreateChannelIdentityRequest(channel_identity_id=adapter, channel_identity=PROVIDER_IDENTITIES[adapter]))
+    result = (await client.channels.TranscodeMessage(channels_pb2.TranscodeMessageRequest(
+        identity=adapter, recipient=recipient, content=CHOICE, adaptation_mode=ADAPT,
+    ))).results[0]
+    assert not result.HasField("error") and result.adapter == adapter
+    [payload] = [MessageToDict(p) for p in result.payloads]
+    assert (payload["method"], payload["path"]) == request_line
+    key = next(iter(body))
+    assert body[key].items() <= payload[key].items(), payload
+    assert SECRET not in str(payload)
+
+
 async def test_transcode_reports_mms_size_errors_and_warnings(client):  # type: ignore[no-untyped-def]
     request = channels_pb2.TranscodeMessageRequest(channels=[Channel.CHANNEL_MMS], content=image(size=600_000), number_type=NumberType.NUMBER_TYPE_SHORT_CODE,
                                                    options=c.ChannelOptions(mms=c.MmsOptions(carrier="sprint")))
