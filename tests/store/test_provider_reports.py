@@ -44,7 +44,7 @@ async def _status(client: Client, message_id: str) -> messaging_pb2.Message:
 
 async def test_receipt_before_provider_id_is_stored_applies_once_stored(gateway: Gateway, client: Client) -> None:
     message_id = await _queued(client)
-    assert await store_status(gateway.writer, _report("smsc-1", st.DELIVERED, "DELIVRD")) is None  # parked
+    assert await store_status(gateway.writer, _report("smsc-1", st.DELIVERED, "DELIVRD")) is False  # parked
     assert (await _status(client, message_id)).status == st.QUEUED
     await _handed_over(gateway, message_id, "smsc-1")
     message = await _status(client, message_id)

@@ -23,7 +23,8 @@ from omnirelay.v1.content_pb2 import ChannelContent
 log = structlog.get_logger(__name__)
 
 
-async def store_status(writer: GroupCommitWriter, report: StatusReport, clock: Clock = now_us) -> messaging_pb2.Message | None:
+async def store_status(writer: GroupCommitWriter, report: StatusReport, clock: Clock = now_us) -> bool:
+    """Apply a provider's status report; False when its provider id is not known yet (parked)."""
     update = StatusUpdate(
         clock(),
         provider_ref=(report.account_id, report.identity_id, report.provider_message_id),
@@ -31,10 +32,10 @@ async def store_status(writer: GroupCommitWriter, report: StatusReport, clock: C
         error=report.error,
         provider_code=report.provider_code,
     )
-    message = await writer.submit(update)
-    if message is None:
+    if await writer.submit(update) is None:
         log.info("status_report_parked", identity=report.identity_id, provider_message_id=report.provider_message_id)
-    return message
+        return False
+    return True
 
 
 async def store_watermark(writer: GroupCommitWriter, report: WatermarkReport, clock: Clock = now_us) -> int:

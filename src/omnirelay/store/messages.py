@@ -265,11 +265,13 @@ class StatusUpdate:
     # The channel attempt a dispatch outcome belongs to; ignored once the message moved on.
     channel_attempt: int | None = None
 
-    async def __call__(self, conn: AsyncConnection) -> Message | None:
+    async def __call__(self, conn: AsyncConnection) -> Row | None:
         return (await self.run_batch(conn, [self]))[0]
 
     @classmethod
-    async def run_batch(cls, conn: AsyncConnection, ops: Sequence[StatusUpdate]) -> list[Message | None]:
+    async def run_batch(cls, conn: AsyncConnection, ops: Sequence[StatusUpdate]) -> list[Row | None]:
+        """The messages' rows after the change (to_message makes the resource of one: most
+        callers, the dispatcher above all, do not need it), None where the message is unknown."""
         # Resolve provider ids without changing the ops: a failed batch re-runs them one by one.
         refs = {op.provider_ref for op in ops if op.provider_ref and not op.message_id}
         by_ref: dict[tuple[str, str, str], str] = {}
@@ -287,7 +289,7 @@ class StatusUpdate:
         new_refs: list[dict[str, Any]] = []
         parked: list[dict[str, Any]] = []
         touched: dict[str, dict[str, Any]] = {}
-        results: list[Message | None] = []
+        results: list[Row | None] = []
         for op, target in zip(ops, targets, strict=True):
             row = rows.get(target or "")
             if row is None:
@@ -304,7 +306,7 @@ class StatusUpdate:
                     for pid in op.provider_message_ids
                 )
             touched[row["id"]] = row
-            results.append(to_message(row))
+            results.append(row)
         if touched:
             await _write_back(conn, list(touched.values()))
         if parts:
@@ -560,9 +562,9 @@ class CancelMessage:
                 metadata={"status": st.MessageStatus.Name(current)},
             )
         update_op = StatusUpdate(self.now_us, message_id=self.message_id, status=st.CANCELED, dispatch="done")
-        message = await update_op(conn)
-        assert message is not None
-        return message
+        row = await update_op(conn)
+        assert row is not None
+        return to_message(row)
 
 
 @dataclass
