@@ -7,7 +7,9 @@ PROTOS := $(wildcard proto/omnirelay/v1/*.proto)
 
 .PHONY: run test generate check-generated lint lint-proto bench clean
 
-$(STAMP): pyproject.toml
+# The install copies generated/ into the venv (the wheel's force-include), so it is redone
+# whenever the generated code changes.
+$(STAMP): pyproject.toml $(wildcard generated/omnirelay/v1/*.py)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
@@ -27,6 +29,8 @@ generate: $(STAMP)
 		--grpc_python_out=generated $(PROTOS)
 	echo '"""omnirelay v1 API: messages and gRPC stubs generated from proto/ by make generate."""' \
 		> generated/omnirelay/v1/__init__.py
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(STAMP)
 
 # Fails when generated/ does not match proto/.
 check-generated: generate
