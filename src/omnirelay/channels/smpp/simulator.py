@@ -33,6 +33,7 @@ class SmscScript:
     answer_submits: bool = True  # False: never answer a submit_sm
     unbind_on_first_submit: bool = False  # answer the first submit_sm with unbind, then hang up
     receipts: bool = True
+    response_delay: float = 0.0  # hold each submit_sm_resp this long
     receipt_delay: float = 0.1  # after submit_sm_resp; the dispatcher stores the id meanwhile
     receipt_before_response: bool = False  # the receipt is acknowledged before submit_sm_resp goes out
     receipt_id_hex: bool = False  # submit_sm_resp ids in decimal, receipt ids in hex
@@ -61,6 +62,8 @@ class SmscSimulator:
         self.submits: list[Pdu] = []
         self.submit_times: list[float] = []
         self.unbinds = 0
+        self.outstanding = 0  # submit_sm not answered yet
+        self.max_outstanding = 0
         self.enquire_links = 0
         self.receipts_acked = 0
 
@@ -169,25 +172,27 @@ class SmscSimulator:
         if status != Status.ESME_ROK:
             peer.writer.write(encode(pdu.response(status)))
             return
+        self._spawn(self._accept(peer, pdu))
+
+    async def _accept(self, peer: _Peer, pdu: Pdu) -> None:
+        script = self.script
+        self.outstanding += 1
+        self.max_outstanding = max(self.max_outstanding, self.outstanding)
         message_id = next(self._ids)
-        response = pdu.response(message_id=str(message_id))
-        if not script.receipts:
-            peer.writer.write(encode(response))
-        elif script.receipt_before_response:
-            self._spawn(self._receipt_then_response(peer, pdu, message_id, response))
-        else:
-            peer.writer.write(encode(response))
-            self._spawn(self._receipt(peer, pdu, message_id, script.receipt_delay))
+        if script.receipt_before_response:
+            await self._receipt(peer, pdu, message_id, 0.0)
+        if script.response_delay:
+            await asyncio.sleep(script.response_delay)
+        self.outstanding -= 1
+        peer.writer.write(encode(pdu.response(message_id=str(message_id))))
+        if script.receipts and not script.receipt_before_response:
+            await self._receipt(peer, pdu, message_id, script.receipt_delay)
 
     async def _unbind(self, peer: _Peer) -> None:
         """Unbind (the serve loop reads the unbind_resp meanwhile), then hang up."""
         with contextlib.suppress(TimeoutError, ConnectionError):
             await self._request(peer, Pdu(Command.UNBIND), 2.0)
         peer.writer.close()
-
-    async def _receipt_then_response(self, peer: _Peer, submit: Pdu, message_id: int, response: Pdu) -> None:
-        await self._receipt(peer, submit, message_id, 0.0)
-        peer.writer.write(encode(response))
 
     async def _receipt(self, peer: _Peer, submit: Pdu, message_id: int, delay: float) -> None:
         if delay:
