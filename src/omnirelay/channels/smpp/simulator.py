@@ -220,7 +220,8 @@ class SmscSimulator:
 
 async def _run(host: str, port: int, receipt_delay: float) -> None:
     simulator = await SmscSimulator(SmscScript(receipt_delay=receipt_delay), host, port).start()
-    print(f"SMSC simulator on {host}:{simulator.port} (any system_id and password)", flush=True)
+    # The first line says where it listens (bench.servers reads it); any system_id and password bind.
+    print(f"SMSC simulator listening on {host}:{simulator.port}", flush=True)
     try:
         await asyncio.Event().wait()
     finally:
