@@ -13,13 +13,16 @@ from tests.conftest import Client
 
 SENDER = "+15551230000"
 RECIPIENT = "+15557654321"
+RECEIPT_DELAY = 0.5
 
 
 @pytest.fixture
 def script(request: pytest.FixtureRequest) -> SmscScript:
     """Override per test with `@pytest.mark.smsc(field=value, ...)` (SmscScript fields)."""
     marker = request.node.get_closest_marker("smsc")
-    return SmscScript(**(marker.kwargs if marker else {}))
+    # Receipts wait until the dispatcher has surely stored the submit_sm_resp id: only the
+    # receipt-before-response test races them (the store parks such reports).
+    return SmscScript(**{"receipt_delay": RECEIPT_DELAY, **(marker.kwargs if marker else {})})
 
 
 @pytest.fixture
