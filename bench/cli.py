@@ -15,10 +15,12 @@ from typing import Any
 from bench import postgres, report
 from bench.scenario import Options, measure_store, progress
 from bench.servers import REPO_ROOT
+from bench.streams import StreamOptions, measure_streams
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DEFAULT_OUT = REPO_ROOT / "bench" / "results" / "latest.json"
 STORES = ("sqlite", "postgres")
+SCENARIOS = (*STORES, "streams")
 
 
 def _positive_int(text: str) -> int:
@@ -35,6 +37,10 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _positive_ints(text: str) -> tuple[int, ...]:
+    return tuple(_positive_int(part) for part in text.split(","))
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description="Benchmark omnirelay against a bare gRPC echo server (see bench/__init__.py).")
     parser.add_argument("--concurrency", type=_positive_int, default=64, help="calls in flight (default 64)")
@@ -46,7 +52,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="a PostgreSQL server where a database may be created and dropped; empty skips PostgreSQL "
              f"(default $OMNIRELAY_BENCH_POSTGRES_URL or {DEFAULT_POSTGRES_URL})",
     )
-    parser.add_argument("--only", choices=STORES, help="run one store only")
+    parser.add_argument("--only", choices=SCENARIOS, help="run one scenario only: a store's SendMessage figures, or the streams fan-out")
+    streams = parser.add_argument_group("streams scenario (fan-out to stream subscribers, SQLite)")
+    streams.add_argument("--subscribers", type=_positive_ints, default=(1, 100, 1000), help="subscriber counts, comma-separated (default 1,100,1000)")
+    streams.add_argument("--stream-events", type=_positive_int, default=1000, help="events per phase at most (default 1000)")
+    streams.add_argument("--stream-deliveries", type=_positive_int, default=100_000,
+                         help="events x subscribers per phase at most: fewer events for many subscribers (default 100000)")
+    streams.add_argument("--stream-duration", type=_positive_float, default=10.0, help="seconds of event generation per phase at most (default 10)")
+    streams.add_argument("--idle-subscribers", type=_positive_int, default=1000, help="idle streams open for the memory figure (default 1000)")
+    streams.add_argument("--subscribers-per-process", type=_positive_int, default=500, help="subscribers per load-generator process (default 500)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"JSON results file (default {DEFAULT_OUT.relative_to(REPO_ROOT)})")
     return parser.parse_args(argv)
 
@@ -65,8 +79,13 @@ def run_postgres(options: Options, server_url: str) -> dict[str, Any]:
         return measure_store("postgres", database_url, options)
 
 
+def run_streams(options: StreamOptions) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="omnirelay-bench-") as directory:
+        return measure_streams(f"sqlite:///{directory}/omnirelay.db", options)
+
+
 def run_guarded(store: str, measure: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """A failing store is recorded and reported; the other store still runs."""
+    """A failing scenario is recorded and reported; the others still run."""
     try:
         return measure()
     except Exception:  # noqa: BLE001 - recorded in the JSON, reflected in the exit code
@@ -82,23 +101,34 @@ def main(argv: list[str] | None = None) -> int:
     document: dict[str, Any] = {
         "machine": report.machine_info(),
         "options": {"concurrency": args.concurrency, "count": args.count, "duration_s": args.duration, "channels": args.channels,
-                    "only": args.only, "postgres": bool(args.postgres_url)},
+                    "only": args.only, "postgres": bool(args.postgres_url),
+                    "streams": {"subscribers": list(args.subscribers), "events": args.stream_events, "deliveries": args.stream_deliveries,
+                                "duration_s": args.stream_duration, "idle_subscribers": args.idle_subscribers,
+                                "subscribers_per_process": args.subscribers_per_process}},
         "targets": report.TARGETS,
         "stores": {},
     }
+    stream_load = Options(args.concurrency, args.stream_events, args.stream_duration, args.channels, log_dir=out.parent)
+    stream_options = StreamOptions(stream_load, args.subscribers, args.stream_deliveries, args.idle_subscribers, args.subscribers_per_process)
     measures = {"sqlite": lambda: run_sqlite(options), "postgres": lambda: run_postgres(options, args.postgres_url)}
     for store in STORES:
         if args.only in (None, store):
             document["stores"][store] = run_guarded(store, measures[store])
+    if args.only in (None, "streams"):
+        document["streams"] = run_guarded("streams", lambda: run_streams(stream_options))
     document["wall_time_s"] = round(time.monotonic() - started, 1)
     report.write_json(out, document)
-    print(report.markdown_table(document))
-    print()
+    if document["stores"]:
+        print(report.markdown_table(document))
+        print()
+    if "streams" in document:
+        print(report.streams_table(document))
+        print()
     for line in report.target_checks(document):
         print(f"- {line}")
     sys.stdout.flush()
     progress(f"results in {out}, {document['wall_time_s']} s in all")
-    failed = any("error" in run for run in document["stores"].values())
+    failed = any("error" in run for run in [*document["stores"].values(), document.get("streams", {})])
     return 1 if failed else 0
 
 

@@ -1,4 +1,10 @@
-"""The baseline: a bare grpc.aio server with one unary method that returns its request.
+"""The baseline: a bare grpc.aio server with one unary method that returns its request, and a
+bare fan-out for the streams scenario.
+
+Fan-out: Subscribe (server-streaming) answers with a checkpoint, then streams whatever Publish
+(unary) publishes; each Publish serializes one StreamInboundMessagesResponse (sequence and
+event_time set, like the gateway's events) once and hands the same bytes to every subscriber's
+queue. No database, no filter: what gRPC alone costs per streamed message on this machine.
 
 Run as `python -m bench.echo_server --listen 127.0.0.1:0`; prints "echo listening on
 127.0.0.1:PORT" once it serves, and stops on SIGTERM or SIGINT. Messages stay raw bytes (the
@@ -11,11 +17,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
+import time
+from collections.abc import AsyncIterator
 
 import grpc
+from omnirelay.v1 import messaging_pb2
+from omnirelay.v1.content_pb2 import Content, Text
 
 from bench import eventloop
-from bench.workload import ECHO_METHOD
+from bench.workload import ECHO_METHOD, PUBLISH_METHOD, SUBSCRIBE_METHOD
 
 
 def _as_is(data: bytes) -> bytes:
@@ -26,10 +36,49 @@ async def _echo(request: bytes, _context: grpc.aio.ServicerContext) -> bytes:
     return request
 
 
+# About the size of the gateway's inbound events (the message carries its name and times too).
+INBOUND_MESSAGE = messaging_pb2.Message(
+    name="accounts/bench/messages/0123456789abcdef0123456789", identity="accounts/bench/identities/sms-bench",
+    sender="+15557654321", recipient="+15551234567", content=Content(text=Text(body="STOP")),
+)
+
+
+class FanOut:
+    def __init__(self) -> None:
+        self._queues: set[asyncio.Queue[bytes]] = set()
+        self._sequence = 0
+
+    async def subscribe(self, _request: bytes, _context: grpc.aio.ServicerContext) -> AsyncIterator[bytes]:
+        queue: asyncio.Queue[bytes] = asyncio.Queue()
+        self._queues.add(queue)
+        try:
+            yield messaging_pb2.StreamInboundMessagesResponse(checkpoint=messaging_pb2.Checkpoint()).SerializeToString()
+            while True:
+                yield await queue.get()
+        finally:
+            self._queues.discard(queue)
+
+    async def publish(self, _request: bytes, _context: grpc.aio.ServicerContext) -> bytes:
+        self._sequence += 1
+        event = messaging_pb2.InboundMessageEvent(sequence=self._sequence, message=INBOUND_MESSAGE)
+        event.event_time.FromMicroseconds(time.time_ns() // 1000)
+        body = messaging_pb2.StreamInboundMessagesResponse(inbound=event).SerializeToString()
+        for queue in self._queues:
+            queue.put_nowait(body)
+        return b""
+
+
 def _handler() -> grpc.GenericRpcHandler:
-    service, method = ECHO_METHOD.strip("/").split("/")
-    echo = grpc.unary_unary_rpc_method_handler(_echo, request_deserializer=_as_is, response_serializer=_as_is)
-    return grpc.method_handlers_generic_handler(service, {method: echo})
+    """The three methods share one service name: "/omnirelay.bench.Echo/<method>"."""
+    fan_out = FanOut()
+    raw = {"request_deserializer": _as_is, "response_serializer": _as_is}
+    handlers = {
+        ECHO_METHOD: grpc.unary_unary_rpc_method_handler(_echo, **raw),
+        PUBLISH_METHOD: grpc.unary_unary_rpc_method_handler(fan_out.publish, **raw),
+        SUBSCRIBE_METHOD: grpc.unary_stream_rpc_method_handler(fan_out.subscribe, **raw),
+    }
+    service = ECHO_METHOD.strip("/").split("/")[0]
+    return grpc.method_handlers_generic_handler(service, {path.rsplit("/", 1)[1]: handler for path, handler in handlers.items()})
 
 
 async def serve(listen: str) -> None:

@@ -123,3 +123,48 @@ def _verdict(value: float | None, op: str, target: float) -> str:
         return "n/a"
     met = value >= target if op == ">=" else value < target
     return "met" if met else "MISSED"
+
+
+def _streams_row(run: dict[str, Any], count: str) -> str:
+    phases, bare = run["fan_out"][count], run["bare_fan_out"][count]
+    top, paced = phases["max_rate"], phases["paced"]
+    cells = [
+        count,
+        _number(bare["delivered_per_s"]),
+        _number(top["delivered_per_s"]),
+        _number(run["ratios"][count], 2),
+        _number(top["per_subscriber_per_s"]),
+        _pair(top["latency"]),
+        _number(paced["generator"]["target_rate"], 1),
+        _pair(paced["latency"]),
+        _number(top["missing"] + paced["missing"]),
+        _number(top["server_cpu_percent"]),
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def streams_table(document: dict[str, Any]) -> str:
+    """The fan-out figures: one row per subscriber count, then memory per idle subscriber."""
+    run, machine, options = document["streams"], document["machine"], document["options"]
+    if "error" in run:
+        return "streams: failed, see JSON"
+    header = (
+        "| subscribers | bare gRPC fan-out events/s | gateway delivered events/s | gateway / bare | per subscriber /s "
+        "| commit→arrival p50 / p99 at max rate (ms) | paced at events/s | commit→arrival p50 / p99 paced (ms) | missing "
+        "| gateway CPU % at max rate |\n"
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    )
+    rows = "\n".join(_streams_row(run, count) for count in run["fan_out"])
+    memory = run["idle_memory"]
+    memory_line = (
+        f"Memory per idle subscriber: {_number(memory['per_subscriber_kib'], 1)} KiB "
+        f"({memory['subscribers']} idle streams; gateway VmRSS {_number(memory['rss_before_kib'] / 1024, 1)} → "
+        f"{_number(memory['rss_with_streams_kib'] / 1024, 1)} MiB)."
+    )
+    caption = (
+        f"{machine['nproc']} × {machine['cpu_model']}, Python {machine['python']}, grpcio {machine['grpcio']}, SQLite; "
+        f"events from InjectInboundMessage ({options['concurrency']} in flight at max rate; paced at half the max per-subscriber rate), "
+        f"StreamInboundMessages subscribers in {options['streams']['subscribers_per_process']}-subscriber processes; "
+        f"`make bench`, {machine['date'][:10]}."
+    )
+    return f"{header}\n{rows}\n\n{memory_line}\n\n{caption}"

@@ -11,7 +11,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,17 +43,41 @@ class ServerProcess:
     def peak_rss_mb(self) -> float | None:
         return peak_rss_mb(self.process.pid)
 
+    def rss_kib(self) -> int | None:
+        return memory_kib(self.process.pid, "VmRSS")
 
-def peak_rss_mb(pid: int) -> float | None:
-    """VmHWM of a live process, in MiB; None when it cannot be read."""
+    def cpu_seconds(self) -> float | None:
+        return cpu_seconds(self.process.pid)
+
+
+def memory_kib(pid: int, field: str) -> int | None:
+    """A memory figure (VmRSS, VmHWM, ...) of a live process from /proc/PID/status, in KiB;
+    None when it cannot be read."""
     try:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return None
     for line in status.splitlines():
-        if line.startswith("VmHWM:"):
-            return round(int(line.split()[1]) / 1024, 1)
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
     return None
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """VmHWM of a live process, in MiB; None when it cannot be read."""
+    peak = memory_kib(pid, "VmHWM")
+    return None if peak is None else round(peak / 1024, 1)
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU time a live process has used so far; None when it cannot be read."""
+    try:
+        # The command name (field 2) may hold spaces: split after its closing parenthesis.
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    # utime and stime are fields 14 and 15 of stat, in clock ticks.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _read_listen_address(process: subprocess.Popen[str], timeout_s: float) -> str:
@@ -100,14 +124,16 @@ def echo_server(log_path: Path) -> AbstractContextManager[ServerProcess]:
     return running_server("echo", [sys.executable, "-m", "bench.echo_server", "--listen", "127.0.0.1:0"], log_path)
 
 
-def gateway(database_url: str, log_path: Path) -> AbstractContextManager[ServerProcess]:
-    """`omnirelay serve` on a free loopback port with a fast sandbox."""
+def gateway(database_url: str, log_path: Path, extra_args: Sequence[str] = ()) -> AbstractContextManager[ServerProcess]:
+    """`omnirelay serve` on a free loopback port with a fast sandbox; `extra_args` are more
+    `serve` flags."""
     argv = [
-        OMNIRELAY, "serve", "--listen", "127.0.0.1:0", "--database-url", database_url,
+        OMNIRELAY, "serve", "--listen", "127.0.0.1:0", "--webhook-listen", "127.0.0.1:0", "--database-url", database_url,
         "--log-level", "warning", "--log-format", "json",
         "--sandbox-delivered-delay-ms", str(SANDBOX_DELIVERED_DELAY_MS),
         "--sandbox-read-delay-ms", str(SANDBOX_READ_DELAY_MS),
         "--shutdown-grace-seconds", str(STOP_GRACE_S),
+        *extra_args,
     ]
     return running_server("gateway", argv, log_path)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from omnirelay.v1 import messaging_pb2
+from omnirelay.v1 import messaging_pb2, sandbox_pb2
 from omnirelay.v1.content_pb2 import Content, Text
 
 ACCOUNT_ID = "bench"
@@ -14,8 +14,12 @@ IDENTITY_ADDRESS = "+15551234567"
 RECIPIENT = "+15557654321"
 
 ECHO_METHOD = "/omnirelay.bench.Echo/Echo"
+PUBLISH_METHOD = "/omnirelay.bench.Echo/Publish"
+SUBSCRIBE_METHOD = "/omnirelay.bench.Echo/Subscribe"
 SEND_METHOD = "/omnirelay.v1.MessagingService/SendMessage"
 STREAM_EVENTS_METHOD = "/omnirelay.v1.MessagingService/StreamMessageEvents"
+STREAM_INBOUND_METHOD = "/omnirelay.v1.MessagingService/StreamInboundMessages"
+INJECT_METHOD = "/omnirelay.v1.SandboxService/InjectInboundMessage"
 
 Metadata = tuple[tuple[str, str], ...]
 
@@ -41,6 +45,12 @@ def send_message_request(identity: str = IDENTITY_ID) -> bytes:
     return request.SerializeToString()
 
 
+def inject_inbound_request() -> bytes:
+    """One short inbound text from a customer to the bench identity: one event in the log."""
+    request = sandbox_pb2.InjectInboundMessageRequest(identity=IDENTITY_ID, sender=RECIPIENT, content=Content(text=Text(body="STOP")))
+    return request.SerializeToString()
+
+
 def bearer(api_key: str) -> Metadata:
     return (("authorization", f"Bearer {api_key}"),)
 
@@ -51,3 +61,11 @@ def echo_target(address: str) -> Target:
 
 def send_target(address: str, api_key: str, identity: str = IDENTITY_ID) -> Target:
     return Target(address, SEND_METHOD, send_message_request(identity), bearer(api_key))
+
+
+def inject_target(address: str, api_key: str) -> Target:
+    return Target(address, INJECT_METHOD, inject_inbound_request(), bearer(api_key))
+
+
+def publish_target(address: str) -> Target:
+    return Target(address, PUBLISH_METHOD, b"")

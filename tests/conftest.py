@@ -14,7 +14,16 @@ import grpc
 import pytest
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
-from omnirelay.v1 import accounts_pb2_grpc, identities_pb2, identities_pb2_grpc, messaging_pb2, messaging_pb2_grpc, sandbox_pb2_grpc
+from omnirelay.v1 import (
+    accounts_pb2_grpc,
+    channels_pb2_grpc,
+    identities_pb2,
+    identities_pb2_grpc,
+    messaging_pb2,
+    messaging_pb2_grpc,
+    sandbox_pb2_grpc,
+    sessions_pb2_grpc,
+)
 from omnirelay.v1.common_pb2 import Channel
 from sqlalchemy.engine import make_url
 
@@ -27,6 +36,7 @@ from omnirelay.store import directory
 POSTGRES_URL = os.environ.get("OMNIRELAY_TEST_POSTGRES_URL", "")
 FAST = Settings(
     listen="127.0.0.1:0",
+    webhook_listen="127.0.0.1:0",
     sandbox_delivered_delay_ms=30,
     sandbox_read_delay_ms=60,
     dispatch_poll_seconds=0.05,
@@ -75,12 +85,30 @@ def settings(database_url: str) -> Settings:
     return dataclasses.replace(FAST, database_url=database_url)
 
 
+class MovableClock:
+    """Real time plus an offset a test moves forward (session windows close after 24 hours)."""
+
+    def __init__(self) -> None:
+        self.offset_us = 0
+
+    def __call__(self) -> int:
+        return now_us() + self.offset_us
+
+    def advance(self, seconds: float) -> None:
+        self.offset_us += int(seconds * 1_000_000)
+
+
 @pytest.fixture
-async def gateway(settings: Settings, request: pytest.FixtureRequest) -> AsyncIterator[Gateway]:
+def clock() -> MovableClock:
+    return MovableClock()
+
+
+@pytest.fixture
+async def gateway(settings: Settings, clock: MovableClock, request: pytest.FixtureRequest) -> AsyncIterator[Gateway]:
     marker = request.node.get_closest_marker("settings")
     if marker is not None:
         settings = dataclasses.replace(settings, **marker.kwargs)
-    gw = Gateway(settings)
+    gw = Gateway(settings, clock)
     await gw.start()
     try:
         yield gw
@@ -97,6 +125,8 @@ class Client:
         self.identities = _Authed(identities_pb2_grpc.ChannelIdentityServiceStub(channel), metadata)
         self.accounts = _Authed(accounts_pb2_grpc.AccountServiceStub(channel), metadata)
         self.sandbox = _Authed(sandbox_pb2_grpc.SandboxServiceStub(channel), metadata)
+        self.channels = _Authed(channels_pb2_grpc.ChannelServiceStub(channel), metadata)
+        self.sessions = _Authed(sessions_pb2_grpc.SessionServiceStub(channel), metadata)
 
 
 class _Authed:

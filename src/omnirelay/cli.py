@@ -28,6 +28,8 @@ async def serve(settings: Settings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     print(f"omnirelay listening on {settings.listen.rsplit(':', 1)[0]}:{gateway.port}", flush=True)
+    if gateway.webhooks is not None:
+        print(f"omnirelay webhooks on {gateway.webhooks.public_url}", flush=True)
     await stop.wait()
     await gateway.stop()
 

@@ -18,7 +18,7 @@ class ServerProcess:
     def __init__(self, database_url: str, *flags: str) -> None:
         env = {**os.environ, "OMNIRELAY_LOG_FORMAT": "json", "OMNIRELAY_LOG_LEVEL": "warning"}
         self.proc = subprocess.Popen(
-            [str(BIN / "omnirelay"), "serve", "--listen", "127.0.0.1:0", "--database-url", database_url, *flags],
+            [str(BIN / "omnirelay"), "serve", "--listen", "127.0.0.1:0", "--webhook-listen", "127.0.0.1:0", "--database-url", database_url, *flags],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
         )
         assert self.proc.stdout is not None

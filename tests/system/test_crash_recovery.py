@@ -6,8 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import grpc
-from google.protobuf.field_mask_pb2 import FieldMask
-from omnirelay.v1 import content_pb2, identities_pb2, messaging_pb2
+from omnirelay.v1 import content_pb2, messaging_pb2
 
 from omnirelay.domain import status as st
 from tests.conftest import Client, create_identity, wait_for_status
@@ -18,11 +17,11 @@ FLAGS = ("--lease-seconds", "1", "--dispatch-poll-seconds", "0.1", "--sandbox-de
 
 async def test_message_in_flight_during_a_crash_is_delivered_after_restart(database_url, servers):  # type: ignore[no-untyped-def]
     key = create_key(database_url, "acme")
-    servers.append(ServerProcess(database_url, *FLAGS))
+    # The first server's simulated provider takes 30 s to accept: the kill lands mid-send.
+    servers.append(ServerProcess(database_url, *FLAGS, "--sandbox-send-delay-ms", "30000"))
     async with grpc.aio.insecure_channel(servers[0].address) as channel:
         client = Client(channel, key)
-        # The simulated provider takes 30 s to accept: the kill lands mid-send.
-        await create_identity(client, send_delay_ms="30000")
+        await create_identity(client)
         sent = await client.messaging.SendMessage(
             messaging_pb2.SendMessageRequest(identity="sms", recipient="+15557654321", content=content_pb2.Content(text=content_pb2.Text(body="survive")))
         )
@@ -33,12 +32,6 @@ async def test_message_in_flight_during_a_crash_is_delivered_after_restart(datab
     servers.append(ServerProcess(database_url, *FLAGS))
     async with grpc.aio.insecure_channel(servers[1].address) as channel:
         client = Client(channel, key)
-        await client.identities.UpdateChannelIdentity(
-            identities_pb2.UpdateChannelIdentityRequest(
-                channel_identity=identities_pb2.ChannelIdentity(name="accounts/acme/identities/sms", settings={"send_delay_ms": "0"}),
-                update_mask=FieldMask(paths=["settings"]),
-            )
-        )
         done = await wait_for_status(client, sent.name, st.READ, timeout=15)
         assert done.status == st.READ
         assert done.attempts == 2

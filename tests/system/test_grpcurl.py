@@ -24,7 +24,7 @@ def test_grpcurl_lists_sends_gets_and_streams(database_url, servers):  # type: i
     address = servers[0].address
     services = grpcurl(address, "list").split()
     assert {"omnirelay.v1.MessagingService", "omnirelay.v1.ChannelIdentityService", "omnirelay.v1.AccountService",
-            "omnirelay.v1.SandboxService", "grpc.health.v1.Health"} <= set(services)
+            "omnirelay.v1.SandboxService", "omnirelay.v1.ChannelService", "grpc.health.v1.Health"} <= set(services)
     assert "rpc SendMessage" in grpcurl(address, "describe", "omnirelay.v1.MessagingService")
     assert json.loads(grpcurl(address, "grpc.health.v1.Health/Check"))["status"] == "SERVING"
     identity = json.loads(grpcurl(address, "omnirelay.v1.ChannelIdentityService/CreateChannelIdentity", key=key, data={
@@ -36,6 +36,22 @@ def test_grpcurl_lists_sends_gets_and_streams(database_url, servers):  # type: i
         "identity": "sms-main", "recipient": "+15557654321", "content": {"text": {"body": "Hello from grpcurl"}},
     }))
     assert sent["status"] == "MESSAGE_STATUS_QUEUED"
+    # The README's channel-rules examples.
+    listed = json.loads(grpcurl(address, "omnirelay.v1.ChannelService/ListChannels", key=key))
+    sms = next(ch for ch in listed["channels"] if ch["channel"] == "CHANNEL_SMS")
+    assert (sms["outbound"], sms["limits"]["max_segments"]) == (["CONTENT_TYPE_TEXT"], 10)
+    dry_run = json.loads(grpcurl(address, "omnirelay.v1.ChannelService/TranscodeMessage", key=key, data={
+        "channels": ["CHANNEL_SMS", "CHANNEL_WHATSAPP"], "adaptation_mode": "ADAPTATION_MODE_ADAPT",
+        "content": {"choice": {"text": "Delivery slot?", "actions": [{"text": "Morning", "reply": {}}, {"text": "Evening", "reply": {}}]}},
+    }))
+    sms_result, whatsapp_result = dry_run["results"]
+    assert sms_result["payloads"][0]["content"] == {"text": {"body": "Delivery slot?\n1. Morning\n2. Evening"}}
+    assert "adaptations" not in whatsapp_result and "choice" in whatsapp_result["payloads"][0]["content"]
+    adapted = json.loads(grpcurl(address, "omnirelay.v1.MessagingService/SendMessage", key=key, data={
+        "identity": "sms-main", "recipient": "+15557654321", "adaptation_mode": "ADAPTATION_MODE_ADAPT",
+        "content": {"location": {"latitude": 48.8584, "longitude": 2.2945, "name": "Eiffel Tower"}},
+    }))
+    assert adapted["adaptations"] == ["content.location -> maps link: SMS cannot carry location content"]
     got = json.loads(grpcurl(address, "omnirelay.v1.MessagingService/GetMessage", key=key, data={"name": sent["name"]}))
     assert got["content"]["text"]["body"] == "Hello from grpcurl"
     # The stream runs until -max-time; grpcurl then exits non-zero, so read its output directly.

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19omnirelay/v1/common.proto\x12\x0comnirelay.v1\"[\n\x0cMessageError\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x11\n\tpermanent\x18\x03 \x01(\x08\x12\x15\n\rprovider_code\x18\x04 \x01(\t*\xa7\x01\n\x07\x43hannel\x12\x17\n\x13\x43HANNEL_UNSPECIFIED\x10\x00\x12\x0f\n\x0b\x43HANNEL_SMS\x10\x01\x12\x0f\n\x0b\x43HANNEL_MMS\x10\x02\x12\x0f\n\x0b\x43HANNEL_RCS\x10\x03\x12\x14\n\x10\x43HANNEL_WHATSAPP\x10\x04\x12\x11\n\rCHANNEL_APPLE\x10\x05\x12\x10\n\x0c\x43HANNEL_PUSH\x10\x06\x12\x15\n\x11\x43HANNEL_MESSENGER\x10\x07*U\n\tDirection\x12\x19\n\x15\x44IRECTION_UNSPECIFIED\x10\x00\x12\x16\n\x12\x44IRECTION_OUTBOUND\x10\x01\x12\x15\n\x11\x44IRECTION_INBOUND\x10\x02*\xe4\x02\n\rMessageStatus\x12\x1e\n\x1aMESSAGE_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15MESSAGE_STATUS_QUEUED\x10\x01\x12\x1a\n\x16MESSAGE_STATUS_SENDING\x10\x02\x12\x17\n\x13MESSAGE_STATUS_SENT\x10\x03\x12\x1c\n\x18MESSAGE_STATUS_DELIVERED\x10\x04\x12\x17\n\x13MESSAGE_STATUS_READ\x10\x05\x12\x19\n\x15MESSAGE_STATUS_FAILED\x10\x06\x12\x1e\n\x1aMESSAGE_STATUS_UNDELIVERED\x10\x07\x12\x1a\n\x16MESSAGE_STATUS_EXPIRED\x10\x08\x12\x1b\n\x17MESSAGE_STATUS_CANCELED\x10\t\x12\x1b\n\x17MESSAGE_STATUS_REJECTED\x10\n\x12\x1b\n\x17MESSAGE_STATUS_RECEIVED\x10\x0b*Y\n\x0bSmsEncoding\x12\x1c\n\x18SMS_ENCODING_UNSPECIFIED\x10\x00\x12\x15\n\x11SMS_ENCODING_GSM7\x10\x01\x12\x15\n\x11SMS_ENCODING_UCS2\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19omnirelay/v1/common.proto\x12\x0comnirelay.v1\"[\n\x0cMessageError\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x11\n\tpermanent\x18\x03 \x01(\x08\x12\x15\n\rprovider_code\x18\x04 \x01(\t*\xa7\x01\n\x07\x43hannel\x12\x17\n\x13\x43HANNEL_UNSPECIFIED\x10\x00\x12\x0f\n\x0b\x43HANNEL_SMS\x10\x01\x12\x0f\n\x0b\x43HANNEL_MMS\x10\x02\x12\x0f\n\x0b\x43HANNEL_RCS\x10\x03\x12\x14\n\x10\x43HANNEL_WHATSAPP\x10\x04\x12\x11\n\rCHANNEL_APPLE\x10\x05\x12\x10\n\x0c\x43HANNEL_PUSH\x10\x06\x12\x15\n\x11\x43HANNEL_MESSENGER\x10\x07*U\n\tDirection\x12\x19\n\x15\x44IRECTION_UNSPECIFIED\x10\x00\x12\x16\n\x12\x44IRECTION_OUTBOUND\x10\x01\x12\x15\n\x11\x44IRECTION_INBOUND\x10\x02*\x8a\x03\n\rMessageStatus\x12\x1e\n\x1aMESSAGE_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15MESSAGE_STATUS_QUEUED\x10\x01\x12\x1a\n\x16MESSAGE_STATUS_SENDING\x10\x02\x12\x17\n\x13MESSAGE_STATUS_SENT\x10\x03\x12\x1c\n\x18MESSAGE_STATUS_DELIVERED\x10\x04\x12\x17\n\x13MESSAGE_STATUS_READ\x10\x05\x12\x19\n\x15MESSAGE_STATUS_FAILED\x10\x06\x12\x1e\n\x1aMESSAGE_STATUS_UNDELIVERED\x10\x07\x12\x1a\n\x16MESSAGE_STATUS_EXPIRED\x10\x08\x12\x1b\n\x17MESSAGE_STATUS_CANCELED\x10\t\x12\x1b\n\x17MESSAGE_STATUS_REJECTED\x10\n\x12\x1b\n\x17MESSAGE_STATUS_RECEIVED\x10\x0b\x12$\n MESSAGE_STATUS_SWITCHING_CHANNEL\x10\x0c*Y\n\x0bSmsEncoding\x12\x1c\n\x18SMS_ENCODING_UNSPECIFIED\x10\x00\x12\x15\n\x11SMS_ENCODING_GSM7\x10\x01\x12\x15\n\x11SMS_ENCODING_UCS2\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,9 +36,9 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_DIRECTION']._serialized_start=306
   _globals['_DIRECTION']._serialized_end=391
   _globals['_MESSAGESTATUS']._serialized_start=394
-  _globals['_MESSAGESTATUS']._serialized_end=750
-  _globals['_SMSENCODING']._serialized_start=752
-  _globals['_SMSENCODING']._serialized_end=841
+  _globals['_MESSAGESTATUS']._serialized_end=788
+  _globals['_SMSENCODING']._serialized_start=790
+  _globals['_SMSENCODING']._serialized_end=879
   _globals['_MESSAGEERROR']._serialized_start=43
   _globals['_MESSAGEERROR']._serialized_end=134
 # @@protoc_insertion_point(module_scope)

@@ -36,6 +36,7 @@ class MessageStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     MESSAGE_STATUS_CANCELED: _ClassVar[MessageStatus]
     MESSAGE_STATUS_REJECTED: _ClassVar[MessageStatus]
     MESSAGE_STATUS_RECEIVED: _ClassVar[MessageStatus]
+    MESSAGE_STATUS_SWITCHING_CHANNEL: _ClassVar[MessageStatus]
 
 class SmsEncoding(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -65,6 +66,7 @@ MESSAGE_STATUS_EXPIRED: MessageStatus
 MESSAGE_STATUS_CANCELED: MessageStatus
 MESSAGE_STATUS_REJECTED: MessageStatus
 MESSAGE_STATUS_RECEIVED: MessageStatus
+MESSAGE_STATUS_SWITCHING_CHANNEL: MessageStatus
 SMS_ENCODING_UNSPECIFIED: SmsEncoding
 SMS_ENCODING_GSM7: SmsEncoding
 SMS_ENCODING_UCS2: SmsEncoding

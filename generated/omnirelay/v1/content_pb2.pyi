@@ -26,6 +26,12 @@ class ChoiceStyle(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CHOICE_STYLE_BUTTONS: _ClassVar[ChoiceStyle]
     CHOICE_STYLE_QUICK_REPLIES: _ClassVar[ChoiceStyle]
     CHOICE_STYLE_SUGGESTIONS: _ClassVar[ChoiceStyle]
+
+class AdaptationMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ADAPTATION_MODE_UNSPECIFIED: _ClassVar[AdaptationMode]
+    ADAPTATION_MODE_STRICT: _ClassVar[AdaptationMode]
+    ADAPTATION_MODE_ADAPT: _ClassVar[AdaptationMode]
 MEDIA_KIND_UNSPECIFIED: MediaKind
 MEDIA_KIND_IMAGE: MediaKind
 MEDIA_KIND_AUDIO: MediaKind
@@ -35,6 +41,9 @@ CHOICE_STYLE_UNSPECIFIED: ChoiceStyle
 CHOICE_STYLE_BUTTONS: ChoiceStyle
 CHOICE_STYLE_QUICK_REPLIES: ChoiceStyle
 CHOICE_STYLE_SUGGESTIONS: ChoiceStyle
+ADAPTATION_MODE_UNSPECIFIED: AdaptationMode
+ADAPTATION_MODE_STRICT: AdaptationMode
+ADAPTATION_MODE_ADAPT: AdaptationMode
 
 class Content(_message.Message):
     __slots__ = ("text", "media", "location", "contact", "template", "choice", "list", "card", "carousel", "product", "choice_reply")
@@ -340,14 +349,16 @@ class MessengerContent(_message.Message):
     def __init__(self, custom: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class ChannelOptions(_message.Message):
-    __slots__ = ("sms", "push", "messenger")
+    __slots__ = ("sms", "push", "messenger", "mms")
     SMS_FIELD_NUMBER: _ClassVar[int]
     PUSH_FIELD_NUMBER: _ClassVar[int]
     MESSENGER_FIELD_NUMBER: _ClassVar[int]
+    MMS_FIELD_NUMBER: _ClassVar[int]
     sms: SmsOptions
     push: PushOptions
     messenger: MessengerOptions
-    def __init__(self, sms: _Optional[_Union[SmsOptions, _Mapping]] = ..., push: _Optional[_Union[PushOptions, _Mapping]] = ..., messenger: _Optional[_Union[MessengerOptions, _Mapping]] = ...) -> None: ...
+    mms: MmsOptions
+    def __init__(self, sms: _Optional[_Union[SmsOptions, _Mapping]] = ..., push: _Optional[_Union[PushOptions, _Mapping]] = ..., messenger: _Optional[_Union[MessengerOptions, _Mapping]] = ..., mms: _Optional[_Union[MmsOptions, _Mapping]] = ...) -> None: ...
 
 class SmsOptions(_message.Message):
     __slots__ = ("validity_period",)
@@ -375,6 +386,12 @@ class PushOptions(_message.Message):
     ttl: _duration_pb2.Duration
     data: _containers.ScalarMap[str, str]
     def __init__(self, title: _Optional[str] = ..., badge: _Optional[int] = ..., sound: _Optional[str] = ..., ttl: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., data: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class MmsOptions(_message.Message):
+    __slots__ = ("carrier",)
+    CARRIER_FIELD_NUMBER: _ClassVar[int]
+    carrier: str
+    def __init__(self, carrier: _Optional[str] = ...) -> None: ...
 
 class MessengerOptions(_message.Message):
     __slots__ = ("tag",)

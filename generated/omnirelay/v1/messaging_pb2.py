@@ -22,12 +22,13 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from omnirelay.v1 import common_pb2 as omnirelay_dot_v1_dot_common__pb2
 from omnirelay.v1 import content_pb2 as omnirelay_dot_v1_dot_content__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1comnirelay/v1/messaging.proto\x12\x0comnirelay.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19omnirelay/v1/common.proto\x1a\x1aomnirelay/v1/content.proto\"\xe3\x07\n\x07Message\x12\x0c\n\x04name\x18\x01 \x01(\t\x12&\n\x07\x63hannel\x18\x02 \x01(\x0e\x32\x15.omnirelay.v1.Channel\x12\x10\n\x08identity\x18\x03 \x01(\t\x12\x0e\n\x06sender\x18\x04 \x01(\t\x12\x11\n\trecipient\x18\x05 \x01(\t\x12*\n\tdirection\x18\x06 \x01(\x0e\x32\x17.omnirelay.v1.Direction\x12&\n\x07\x63ontent\x18\x07 \x01(\x0b\x32\x15.omnirelay.v1.Content\x12\x35\n\x0f\x63hannel_content\x18\x08 \x01(\x0b\x32\x1c.omnirelay.v1.ChannelContent\x12-\n\x07options\x18\t \x01(\x0b\x32\x1c.omnirelay.v1.ChannelOptions\x12+\n\x06status\x18\n \x01(\x0e\x32\x1b.omnirelay.v1.MessageStatus\x12)\n\x05\x65rror\x18\x0b \x01(\x0b\x32\x1a.omnirelay.v1.MessageError\x12\x1c\n\x14provider_message_ids\x18\x0c \x03(\t\x12/\n\x0csms_encoding\x18\r \x01(\x0e\x32\x19.omnirelay.v1.SmsEncoding\x12\x15\n\rsegment_count\x18\x0e \x01(\x05\x12/\n\x0b\x63reate_time\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\tsent_time\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\x0e\x64\x65livered_time\x18\x12 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\tread_time\x18\x13 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x65xpire_time\x18\x14 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x61ttempts\x18\x15 \x01(\x05\x12\x35\n\x08metadata\x18\x16 \x03(\x0b\x32#.omnirelay.v1.Message.MetadataEntry\x12\x12\n\nrequest_id\x18\x17 \x01(\t\x12\x10\n\x08reply_to\x18\x18 \x01(\t\x12\x30\n\x0creceive_time\x18\x19 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xa1\x03\n\x12SendMessageRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x10\n\x08identity\x18\x02 \x01(\t\x12\x11\n\trecipient\x18\x03 \x01(\t\x12&\n\x07\x63ontent\x18\x04 \x01(\x0b\x32\x15.omnirelay.v1.Content\x12\x35\n\x0f\x63hannel_content\x18\x05 \x01(\x0b\x32\x1c.omnirelay.v1.ChannelContent\x12-\n\x07options\x18\x06 \x01(\x0b\x32\x1c.omnirelay.v1.ChannelOptions\x12/\n\x0b\x65xpire_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12@\n\x08metadata\x18\x08 \x03(\x0b\x32..omnirelay.v1.SendMessageRequest.MetadataEntry\x12\x12\n\nrequest_id\x18\t \x01(\t\x12\x10\n\x08reply_to\x18\n \x01(\t\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"!\n\x11GetMessageRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"\\\n\x13ListMessagesRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x0e\n\x06\x66ilter\x18\x04 \x01(\t\"h\n\x14ListMessagesResponse\x12\'\n\x08messages\x18\x01 \x03(\x0b\x32\x15.omnirelay.v1.Message\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x0e\n\x06\x63ursor\x18\x03 \x01(\t\"$\n\x14\x43\x61ncelMessageRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"x\n\x0bStreamStart\x12\x10\n\x06\x63ursor\x18\x01 \x01(\tH\x00\x12*\n\x04time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampH\x00\x12\x10\n\x06oldest\x18\x03 \x01(\x08H\x00\x12\r\n\x03now\x18\x04 \x01(\x08H\x00\x42\n\n\x08position\"F\n\nCheckpoint\x12\x0e\n\x06\x63ursor\x18\x01 \x01(\t\x12(\n\x04time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x95\x02\n\x12MessageEventFilter\x12\'\n\x08\x63hannels\x18\x01 \x03(\x0e\x32\x15.omnirelay.v1.Channel\x12\x10\n\x08identity\x18\x02 \x01(\t\x12\x11\n\trecipient\x18\x03 \x01(\t\x12-\n\x08statuses\x18\x04 \x03(\x0e\x32\x1b.omnirelay.v1.MessageStatus\x12\x0f\n\x07message\x18\x05 \x01(\t\x12@\n\x08metadata\x18\x06 \x03(\x0b\x32..omnirelay.v1.MessageEventFilter.MetadataEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x88\x01\n\x1aStreamMessageEventsRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x30\n\x06\x66ilter\x18\x02 \x01(\x0b\x32 .omnirelay.v1.MessageEventFilter\x12(\n\x05start\x18\x03 \x01(\x0b\x32\x19.omnirelay.v1.StreamStart\"\xca\x03\n\x0cMessageEvent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0e\n\x06\x63ursor\x18\x02 \x01(\t\x12\x10\n\x08sequence\x18\x03 \x01(\x03\x12.\n\nevent_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07message\x18\x05 \x01(\t\x12+\n\x06status\x18\x06 \x01(\x0e\x32\x1b.omnirelay.v1.MessageStatus\x12)\n\x05\x65rror\x18\x07 \x01(\x0b\x32\x1a.omnirelay.v1.MessageError\x12\x15\n\rprovider_code\x18\x08 \x01(\t\x12&\n\x07\x63hannel\x18\t \x01(\x0e\x32\x15.omnirelay.v1.Channel\x12\x10\n\x08identity\x18\n \x01(\t\x12\x11\n\trecipient\x18\x0b \x01(\t\x12:\n\x08metadata\x18\x0c \x03(\x0b\x32(.omnirelay.v1.MessageEvent.MetadataEntry\x12\x1c\n\x14provider_message_ids\x18\r \x03(\t\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x82\x01\n\x1bStreamMessageEventsResponse\x12+\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x1a.omnirelay.v1.MessageEventH\x00\x12.\n\ncheckpoint\x18\x02 \x01(\x0b\x32\x18.omnirelay.v1.CheckpointH\x00\x42\x06\n\x04item\"\xd6\x01\n\x14InboundMessageFilter\x12\'\n\x08\x63hannels\x18\x01 \x03(\x0e\x32\x15.omnirelay.v1.Channel\x12\x10\n\x08identity\x18\x02 \x01(\t\x12\x0e\n\x06sender\x18\x03 \x01(\t\x12\x42\n\x08metadata\x18\x04 \x03(\x0b\x32\x30.omnirelay.v1.InboundMessageFilter.MetadataEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x8c\x01\n\x1cStreamInboundMessagesRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x32\n\x06\x66ilter\x18\x02 \x01(\x0b\x32\".omnirelay.v1.InboundMessageFilter\x12(\n\x05start\x18\x03 \x01(\x0b\x32\x19.omnirelay.v1.StreamStart\"\xa1\x01\n\x13InboundMessageEvent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0e\n\x06\x63ursor\x18\x02 \x01(\t\x12\x10\n\x08sequence\x18\x03 \x01(\x03\x12.\n\nevent_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12&\n\x07message\x18\x05 \x01(\x0b\x32\x15.omnirelay.v1.Message\"\x8d\x01\n\x1dStreamInboundMessagesResponse\x12\x34\n\x07inbound\x18\x01 \x01(\x0b\x32!.omnirelay.v1.InboundMessageEventH\x00\x12.\n\ncheckpoint\x18\x02 \x01(\x0b\x32\x18.omnirelay.v1.CheckpointH\x00\x42\x06\n\x04item2\xa5\x04\n\x10MessagingService\x12\x46\n\x0bSendMessage\x12 .omnirelay.v1.SendMessageRequest\x1a\x15.omnirelay.v1.Message\x12\x44\n\nGetMessage\x12\x1f.omnirelay.v1.GetMessageRequest\x1a\x15.omnirelay.v1.Message\x12U\n\x0cListMessages\x12!.omnirelay.v1.ListMessagesRequest\x1a\".omnirelay.v1.ListMessagesResponse\x12J\n\rCancelMessage\x12\".omnirelay.v1.CancelMessageRequest\x1a\x15.omnirelay.v1.Message\x12l\n\x13StreamMessageEvents\x12(.omnirelay.v1.StreamMessageEventsRequest\x1a).omnirelay.v1.StreamMessageEventsResponse0\x01\x12r\n\x15StreamInboundMessages\x12*.omnirelay.v1.StreamInboundMessagesRequest\x1a+.omnirelay.v1.StreamInboundMessagesResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1comnirelay/v1/messaging.proto\x12\x0comnirelay.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19omnirelay/v1/common.proto\x1a\x1aomnirelay/v1/content.proto\"\xe0\t\n\x07Message\x12\x0c\n\x04name\x18\x01 \x01(\t\x12&\n\x07\x63hannel\x18\x02 \x01(\x0e\x32\x15.omnirelay.v1.Channel\x12\x10\n\x08identity\x18\x03 \x01(\t\x12\x0e\n\x06sender\x18\x04 \x01(\t\x12\x11\n\trecipient\x18\x05 \x01(\t\x12*\n\tdirection\x18\x06 \x01(\x0e\x32\x17.omnirelay.v1.Direction\x12&\n\x07\x63ontent\x18\x07 \x01(\x0b\x32\x15.omnirelay.v1.Content\x12\x35\n\x0f\x63hannel_content\x18\x08 \x01(\x0b\x32\x1c.omnirelay.v1.ChannelContent\x12-\n\x07options\x18\t \x01(\x0b\x32\x1c.omnirelay.v1.ChannelOptions\x12+\n\x06status\x18\n \x01(\x0e\x32\x1b.omnirelay.v1.MessageStatus\x12)\n\x05\x65rror\x18\x0b \x01(\x0b\x32\x1a.omnirelay.v1.MessageError\x12\x1c\n\x14provider_message_ids\x18\x0c \x03(\t\x12/\n\x0csms_encoding\x18\r \x01(\x0e\x32\x19.omnirelay.v1.SmsEncoding\x12\x15\n\rsegment_count\x18\x0e \x01(\x05\x12/\n\x0b\x63reate_time\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\tsent_time\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\x0e\x64\x65livered_time\x18\x12 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\tread_time\x18\x13 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x65xpire_time\x18\x14 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x61ttempts\x18\x15 \x01(\x05\x12\x35\n\x08metadata\x18\x16 \x03(\x0b\x32#.omnirelay.v1.Message.MetadataEntry\x12\x12\n\nrequest_id\x18\x17 \x01(\t\x12\x10\n\x08reply_to\x18\x18 \x01(\t\x12\x30\n\x0creceive_time\x18\x19 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0b\x61\x64\x61ptations\x18\x1e \x03(\t\x12\x10\n\x08warnings\x18\x1f \x03(\t\x12)\n\tfallbacks\x18( \x03(\x0b\x32\x16.omnirelay.v1.Fallback\x12<\n\x17\x66\x61llback_success_status\x18) \x01(\x0e\x32\x1b.omnirelay.v1.MessageStatus\x12\x33\n\x10\x66\x61llback_timeout\x18* \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x36\n\x10\x63hannel_attempts\x18+ \x03(\x0b\x32\x1c.omnirelay.v1.ChannelAttempt\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xf5\x01\n\x08\x46\x61llback\x12\x10\n\x08identity\x18\x01 \x01(\t\x12\x11\n\trecipient\x18\x02 \x01(\t\x12&\n\x07\x63ontent\x18\x03 \x01(\x0b\x32\x15.omnirelay.v1.Content\x12\x35\n\x0f\x63hannel_content\x18\x04 \x01(\x0b\x32\x1c.omnirelay.v1.ChannelContent\x12-\n\x07options\x18\x05 \x01(\x0b\x32\x1c.omnirelay.v1.ChannelOptions\x12&\n\x07\x63hannel\x18\x06 \x01(\x0e\x32\x15.omnirelay.v1.Channel\x12\x0e\n\x06sender\x18\x07 \x01(\t\"\xd3\x02\n\x0e\x43hannelAttempt\x12\x10\n\x08identity\x18\x01 \x01(\t\x12&\n\x07\x63hannel\x18\x02 \x01(\x0e\x32\x15.omnirelay.v1.Channel\x12\x0e\n\x06sender\x18\x03 \x01(\t\x12\x11\n\trecipient\x18\x04 \x01(\t\x12+\n\x06status\x18\x05 \x01(\x0e\x32\x1b.omnirelay.v1.MessageStatus\x12)\n\x05\x65rror\x18\x06 \x01(\x0b\x32\x1a.omnirelay.v1.MessageError\x12\x1c\n\x14provider_message_ids\x18\x07 \x03(\t\x12\x10\n\x08\x61ttempts\x18\x08 \x01(\x05\x12.\n\nstart_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xf6\x04\n\x12SendMessageRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x10\n\x08identity\x18\x02 \x01(\t\x12\x11\n\trecipient\x18\x03 \x01(\t\x12&\n\x07\x63ontent\x18\x04 \x01(\x0b\x32\x15.omnirelay.v1.Content\x12\x35\n\x0f\x63hannel_content\x18\x05 \x01(\x0b\x32\x1c.omnirelay.v1.ChannelContent\x12-\n\x07options\x18\x06 \x01(\x0b\x32\x1c.omnirelay.v1.ChannelOptions\x12/\n\x0b\x65xpire_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12@\n\x08metadata\x18\x08 \x03(\x0b\x32..omnirelay.v1.SendMessageRequest.MetadataEntry\x12\x12\n\nrequest_id\x18\t \x01(\t\x12\x10\n\x08reply_to\x18\n \x01(\t\x12\x35\n\x0f\x61\x64\x61ptation_mode\x18\x1e \x01(\x0e\x32\x1c.omnirelay.v1.AdaptationMode\x12)\n\tfallbacks\x18( \x03(\x0b\x32\x16.omnirelay.v1.Fallback\x12<\n\x17\x66\x61llback_success_status\x18) \x01(\x0e\x32\x1b.omnirelay.v1.MessageStatus\x12\x33\n\x10\x66\x61llback_timeout\x18* \x01(\x0b\x32\x19.google.protobuf.Duration\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"!\n\x11GetMessageRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"\\\n\x13ListMessagesRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x0e\n\x06\x66ilter\x18\x04 \x01(\t\"h\n\x14ListMessagesResponse\x12\'\n\x08messages\x18\x01 \x03(\x0b\x32\x15.omnirelay.v1.Message\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x0e\n\x06\x63ursor\x18\x03 \x01(\t\"$\n\x14\x43\x61ncelMessageRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"x\n\x0bStreamStart\x12\x10\n\x06\x63ursor\x18\x01 \x01(\tH\x00\x12*\n\x04time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampH\x00\x12\x10\n\x06oldest\x18\x03 \x01(\x08H\x00\x12\r\n\x03now\x18\x04 \x01(\x08H\x00\x42\n\n\x08position\"F\n\nCheckpoint\x12\x0e\n\x06\x63ursor\x18\x01 \x01(\t\x12(\n\x04time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x95\x02\n\x12MessageEventFilter\x12\'\n\x08\x63hannels\x18\x01 \x03(\x0e\x32\x15.omnirelay.v1.Channel\x12\x10\n\x08identity\x18\x02 \x01(\t\x12\x11\n\trecipient\x18\x03 \x01(\t\x12-\n\x08statuses\x18\x04 \x03(\x0e\x32\x1b.omnirelay.v1.MessageStatus\x12\x0f\n\x07message\x18\x05 \x01(\t\x12@\n\x08metadata\x18\x06 \x03(\x0b\x32..omnirelay.v1.MessageEventFilter.MetadataEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x88\x01\n\x1aStreamMessageEventsRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x30\n\x06\x66ilter\x18\x02 \x01(\x0b\x32 .omnirelay.v1.MessageEventFilter\x12(\n\x05start\x18\x03 \x01(\x0b\x32\x19.omnirelay.v1.StreamStart\"\xe3\x03\n\x0cMessageEvent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0e\n\x06\x63ursor\x18\x02 \x01(\t\x12\x10\n\x08sequence\x18\x03 \x01(\x03\x12.\n\nevent_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07message\x18\x05 \x01(\t\x12+\n\x06status\x18\x06 \x01(\x0e\x32\x1b.omnirelay.v1.MessageStatus\x12)\n\x05\x65rror\x18\x07 \x01(\x0b\x32\x1a.omnirelay.v1.MessageError\x12\x15\n\rprovider_code\x18\x08 \x01(\t\x12&\n\x07\x63hannel\x18\t \x01(\x0e\x32\x15.omnirelay.v1.Channel\x12\x10\n\x08identity\x18\n \x01(\t\x12\x11\n\trecipient\x18\x0b \x01(\t\x12:\n\x08metadata\x18\x0c \x03(\x0b\x32(.omnirelay.v1.MessageEvent.MetadataEntry\x12\x1c\n\x14provider_message_ids\x18\r \x03(\t\x12\x17\n\x0f\x63hannel_attempt\x18( \x01(\x05\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x82\x01\n\x1bStreamMessageEventsResponse\x12+\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x1a.omnirelay.v1.MessageEventH\x00\x12.\n\ncheckpoint\x18\x02 \x01(\x0b\x32\x18.omnirelay.v1.CheckpointH\x00\x42\x06\n\x04item\"\xd6\x01\n\x14InboundMessageFilter\x12\'\n\x08\x63hannels\x18\x01 \x03(\x0e\x32\x15.omnirelay.v1.Channel\x12\x10\n\x08identity\x18\x02 \x01(\t\x12\x0e\n\x06sender\x18\x03 \x01(\t\x12\x42\n\x08metadata\x18\x04 \x03(\x0b\x32\x30.omnirelay.v1.InboundMessageFilter.MetadataEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x8c\x01\n\x1cStreamInboundMessagesRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x32\n\x06\x66ilter\x18\x02 \x01(\x0b\x32\".omnirelay.v1.InboundMessageFilter\x12(\n\x05start\x18\x03 \x01(\x0b\x32\x19.omnirelay.v1.StreamStart\"\xa1\x01\n\x13InboundMessageEvent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0e\n\x06\x63ursor\x18\x02 \x01(\t\x12\x10\n\x08sequence\x18\x03 \x01(\x03\x12.\n\nevent_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12&\n\x07message\x18\x05 \x01(\x0b\x32\x15.omnirelay.v1.Message\"\x8d\x01\n\x1dStreamInboundMessagesResponse\x12\x34\n\x07inbound\x18\x01 \x01(\x0b\x32!.omnirelay.v1.InboundMessageEventH\x00\x12.\n\ncheckpoint\x18\x02 \x01(\x0b\x32\x18.omnirelay.v1.CheckpointH\x00\x42\x06\n\x04item2\xa5\x04\n\x10MessagingService\x12\x46\n\x0bSendMessage\x12 .omnirelay.v1.SendMessageRequest\x1a\x15.omnirelay.v1.Message\x12\x44\n\nGetMessage\x12\x1f.omnirelay.v1.GetMessageRequest\x1a\x15.omnirelay.v1.Message\x12U\n\x0cListMessages\x12!.omnirelay.v1.ListMessagesRequest\x1a\".omnirelay.v1.ListMessagesResponse\x12J\n\rCancelMessage\x12\".omnirelay.v1.CancelMessageRequest\x1a\x15.omnirelay.v1.Message\x12l\n\x13StreamMessageEvents\x12(.omnirelay.v1.StreamMessageEventsRequest\x1a).omnirelay.v1.StreamMessageEventsResponse0\x01\x12r\n\x15StreamInboundMessages\x12*.omnirelay.v1.StreamInboundMessagesRequest\x1a+.omnirelay.v1.StreamInboundMessagesResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -44,48 +45,52 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_MESSAGEEVENT_METADATAENTRY']._serialized_options = b'8\001'
   _globals['_INBOUNDMESSAGEFILTER_METADATAENTRY']._loaded_options = None
   _globals['_INBOUNDMESSAGEFILTER_METADATAENTRY']._serialized_options = b'8\001'
-  _globals['_MESSAGE']._serialized_start=135
-  _globals['_MESSAGE']._serialized_end=1130
-  _globals['_MESSAGE_METADATAENTRY']._serialized_start=1083
-  _globals['_MESSAGE_METADATAENTRY']._serialized_end=1130
-  _globals['_SENDMESSAGEREQUEST']._serialized_start=1133
-  _globals['_SENDMESSAGEREQUEST']._serialized_end=1550
-  _globals['_SENDMESSAGEREQUEST_METADATAENTRY']._serialized_start=1083
-  _globals['_SENDMESSAGEREQUEST_METADATAENTRY']._serialized_end=1130
-  _globals['_GETMESSAGEREQUEST']._serialized_start=1552
-  _globals['_GETMESSAGEREQUEST']._serialized_end=1585
-  _globals['_LISTMESSAGESREQUEST']._serialized_start=1587
-  _globals['_LISTMESSAGESREQUEST']._serialized_end=1679
-  _globals['_LISTMESSAGESRESPONSE']._serialized_start=1681
-  _globals['_LISTMESSAGESRESPONSE']._serialized_end=1785
-  _globals['_CANCELMESSAGEREQUEST']._serialized_start=1787
-  _globals['_CANCELMESSAGEREQUEST']._serialized_end=1823
-  _globals['_STREAMSTART']._serialized_start=1825
-  _globals['_STREAMSTART']._serialized_end=1945
-  _globals['_CHECKPOINT']._serialized_start=1947
-  _globals['_CHECKPOINT']._serialized_end=2017
-  _globals['_MESSAGEEVENTFILTER']._serialized_start=2020
-  _globals['_MESSAGEEVENTFILTER']._serialized_end=2297
-  _globals['_MESSAGEEVENTFILTER_METADATAENTRY']._serialized_start=1083
-  _globals['_MESSAGEEVENTFILTER_METADATAENTRY']._serialized_end=1130
-  _globals['_STREAMMESSAGEEVENTSREQUEST']._serialized_start=2300
-  _globals['_STREAMMESSAGEEVENTSREQUEST']._serialized_end=2436
-  _globals['_MESSAGEEVENT']._serialized_start=2439
-  _globals['_MESSAGEEVENT']._serialized_end=2897
-  _globals['_MESSAGEEVENT_METADATAENTRY']._serialized_start=1083
-  _globals['_MESSAGEEVENT_METADATAENTRY']._serialized_end=1130
-  _globals['_STREAMMESSAGEEVENTSRESPONSE']._serialized_start=2900
-  _globals['_STREAMMESSAGEEVENTSRESPONSE']._serialized_end=3030
-  _globals['_INBOUNDMESSAGEFILTER']._serialized_start=3033
-  _globals['_INBOUNDMESSAGEFILTER']._serialized_end=3247
-  _globals['_INBOUNDMESSAGEFILTER_METADATAENTRY']._serialized_start=1083
-  _globals['_INBOUNDMESSAGEFILTER_METADATAENTRY']._serialized_end=1130
-  _globals['_STREAMINBOUNDMESSAGESREQUEST']._serialized_start=3250
-  _globals['_STREAMINBOUNDMESSAGESREQUEST']._serialized_end=3390
-  _globals['_INBOUNDMESSAGEEVENT']._serialized_start=3393
-  _globals['_INBOUNDMESSAGEEVENT']._serialized_end=3554
-  _globals['_STREAMINBOUNDMESSAGESRESPONSE']._serialized_start=3557
-  _globals['_STREAMINBOUNDMESSAGESRESPONSE']._serialized_end=3698
-  _globals['_MESSAGINGSERVICE']._serialized_start=3701
-  _globals['_MESSAGINGSERVICE']._serialized_end=4250
+  _globals['_MESSAGE']._serialized_start=167
+  _globals['_MESSAGE']._serialized_end=1415
+  _globals['_MESSAGE_METADATAENTRY']._serialized_start=1368
+  _globals['_MESSAGE_METADATAENTRY']._serialized_end=1415
+  _globals['_FALLBACK']._serialized_start=1418
+  _globals['_FALLBACK']._serialized_end=1663
+  _globals['_CHANNELATTEMPT']._serialized_start=1666
+  _globals['_CHANNELATTEMPT']._serialized_end=2005
+  _globals['_SENDMESSAGEREQUEST']._serialized_start=2008
+  _globals['_SENDMESSAGEREQUEST']._serialized_end=2638
+  _globals['_SENDMESSAGEREQUEST_METADATAENTRY']._serialized_start=1368
+  _globals['_SENDMESSAGEREQUEST_METADATAENTRY']._serialized_end=1415
+  _globals['_GETMESSAGEREQUEST']._serialized_start=2640
+  _globals['_GETMESSAGEREQUEST']._serialized_end=2673
+  _globals['_LISTMESSAGESREQUEST']._serialized_start=2675
+  _globals['_LISTMESSAGESREQUEST']._serialized_end=2767
+  _globals['_LISTMESSAGESRESPONSE']._serialized_start=2769
+  _globals['_LISTMESSAGESRESPONSE']._serialized_end=2873
+  _globals['_CANCELMESSAGEREQUEST']._serialized_start=2875
+  _globals['_CANCELMESSAGEREQUEST']._serialized_end=2911
+  _globals['_STREAMSTART']._serialized_start=2913
+  _globals['_STREAMSTART']._serialized_end=3033
+  _globals['_CHECKPOINT']._serialized_start=3035
+  _globals['_CHECKPOINT']._serialized_end=3105
+  _globals['_MESSAGEEVENTFILTER']._serialized_start=3108
+  _globals['_MESSAGEEVENTFILTER']._serialized_end=3385
+  _globals['_MESSAGEEVENTFILTER_METADATAENTRY']._serialized_start=1368
+  _globals['_MESSAGEEVENTFILTER_METADATAENTRY']._serialized_end=1415
+  _globals['_STREAMMESSAGEEVENTSREQUEST']._serialized_start=3388
+  _globals['_STREAMMESSAGEEVENTSREQUEST']._serialized_end=3524
+  _globals['_MESSAGEEVENT']._serialized_start=3527
+  _globals['_MESSAGEEVENT']._serialized_end=4010
+  _globals['_MESSAGEEVENT_METADATAENTRY']._serialized_start=1368
+  _globals['_MESSAGEEVENT_METADATAENTRY']._serialized_end=1415
+  _globals['_STREAMMESSAGEEVENTSRESPONSE']._serialized_start=4013
+  _globals['_STREAMMESSAGEEVENTSRESPONSE']._serialized_end=4143
+  _globals['_INBOUNDMESSAGEFILTER']._serialized_start=4146
+  _globals['_INBOUNDMESSAGEFILTER']._serialized_end=4360
+  _globals['_INBOUNDMESSAGEFILTER_METADATAENTRY']._serialized_start=1368
+  _globals['_INBOUNDMESSAGEFILTER_METADATAENTRY']._serialized_end=1415
+  _globals['_STREAMINBOUNDMESSAGESREQUEST']._serialized_start=4363
+  _globals['_STREAMINBOUNDMESSAGESREQUEST']._serialized_end=4503
+  _globals['_INBOUNDMESSAGEEVENT']._serialized_start=4506
+  _globals['_INBOUNDMESSAGEEVENT']._serialized_end=4667
+  _globals['_STREAMINBOUNDMESSAGESRESPONSE']._serialized_start=4670
+  _globals['_STREAMINBOUNDMESSAGESRESPONSE']._serialized_end=4811
+  _globals['_MESSAGINGSERVICE']._serialized_start=4814
+  _globals['_MESSAGINGSERVICE']._serialized_end=5363
 # @@protoc_insertion_point(module_scope)

@@ -1,5 +1,6 @@
 import datetime
 
+from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from omnirelay.v1 import common_pb2 as _common_pb2
 from omnirelay.v1 import content_pb2 as _content_pb2
@@ -12,7 +13,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Message(_message.Message):
-    __slots__ = ("name", "channel", "identity", "sender", "recipient", "direction", "content", "channel_content", "options", "status", "error", "provider_message_ids", "sms_encoding", "segment_count", "create_time", "update_time", "sent_time", "delivered_time", "read_time", "expire_time", "attempts", "metadata", "request_id", "reply_to", "receive_time")
+    __slots__ = ("name", "channel", "identity", "sender", "recipient", "direction", "content", "channel_content", "options", "status", "error", "provider_message_ids", "sms_encoding", "segment_count", "create_time", "update_time", "sent_time", "delivered_time", "read_time", "expire_time", "attempts", "metadata", "request_id", "reply_to", "receive_time", "adaptations", "warnings", "fallbacks", "fallback_success_status", "fallback_timeout", "channel_attempts")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -45,6 +46,12 @@ class Message(_message.Message):
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     REPLY_TO_FIELD_NUMBER: _ClassVar[int]
     RECEIVE_TIME_FIELD_NUMBER: _ClassVar[int]
+    ADAPTATIONS_FIELD_NUMBER: _ClassVar[int]
+    WARNINGS_FIELD_NUMBER: _ClassVar[int]
+    FALLBACKS_FIELD_NUMBER: _ClassVar[int]
+    FALLBACK_SUCCESS_STATUS_FIELD_NUMBER: _ClassVar[int]
+    FALLBACK_TIMEOUT_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
     name: str
     channel: _common_pb2.Channel
     identity: str
@@ -70,10 +77,58 @@ class Message(_message.Message):
     request_id: str
     reply_to: str
     receive_time: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., identity: _Optional[str] = ..., sender: _Optional[str] = ..., recipient: _Optional[str] = ..., direction: _Optional[_Union[_common_pb2.Direction, str]] = ..., content: _Optional[_Union[_content_pb2.Content, _Mapping]] = ..., channel_content: _Optional[_Union[_content_pb2.ChannelContent, _Mapping]] = ..., options: _Optional[_Union[_content_pb2.ChannelOptions, _Mapping]] = ..., status: _Optional[_Union[_common_pb2.MessageStatus, str]] = ..., error: _Optional[_Union[_common_pb2.MessageError, _Mapping]] = ..., provider_message_ids: _Optional[_Iterable[str]] = ..., sms_encoding: _Optional[_Union[_common_pb2.SmsEncoding, str]] = ..., segment_count: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sent_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., read_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attempts: _Optional[int] = ..., metadata: _Optional[_Mapping[str, str]] = ..., request_id: _Optional[str] = ..., reply_to: _Optional[str] = ..., receive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    adaptations: _containers.RepeatedScalarFieldContainer[str]
+    warnings: _containers.RepeatedScalarFieldContainer[str]
+    fallbacks: _containers.RepeatedCompositeFieldContainer[Fallback]
+    fallback_success_status: _common_pb2.MessageStatus
+    fallback_timeout: _duration_pb2.Duration
+    channel_attempts: _containers.RepeatedCompositeFieldContainer[ChannelAttempt]
+    def __init__(self, name: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., identity: _Optional[str] = ..., sender: _Optional[str] = ..., recipient: _Optional[str] = ..., direction: _Optional[_Union[_common_pb2.Direction, str]] = ..., content: _Optional[_Union[_content_pb2.Content, _Mapping]] = ..., channel_content: _Optional[_Union[_content_pb2.ChannelContent, _Mapping]] = ..., options: _Optional[_Union[_content_pb2.ChannelOptions, _Mapping]] = ..., status: _Optional[_Union[_common_pb2.MessageStatus, str]] = ..., error: _Optional[_Union[_common_pb2.MessageError, _Mapping]] = ..., provider_message_ids: _Optional[_Iterable[str]] = ..., sms_encoding: _Optional[_Union[_common_pb2.SmsEncoding, str]] = ..., segment_count: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sent_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., read_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attempts: _Optional[int] = ..., metadata: _Optional[_Mapping[str, str]] = ..., request_id: _Optional[str] = ..., reply_to: _Optional[str] = ..., receive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., adaptations: _Optional[_Iterable[str]] = ..., warnings: _Optional[_Iterable[str]] = ..., fallbacks: _Optional[_Iterable[_Union[Fallback, _Mapping]]] = ..., fallback_success_status: _Optional[_Union[_common_pb2.MessageStatus, str]] = ..., fallback_timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., channel_attempts: _Optional[_Iterable[_Union[ChannelAttempt, _Mapping]]] = ...) -> None: ...
+
+class Fallback(_message.Message):
+    __slots__ = ("identity", "recipient", "content", "channel_content", "options", "channel", "sender")
+    IDENTITY_FIELD_NUMBER: _ClassVar[int]
+    RECIPIENT_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_CONTENT_FIELD_NUMBER: _ClassVar[int]
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    SENDER_FIELD_NUMBER: _ClassVar[int]
+    identity: str
+    recipient: str
+    content: _content_pb2.Content
+    channel_content: _content_pb2.ChannelContent
+    options: _content_pb2.ChannelOptions
+    channel: _common_pb2.Channel
+    sender: str
+    def __init__(self, identity: _Optional[str] = ..., recipient: _Optional[str] = ..., content: _Optional[_Union[_content_pb2.Content, _Mapping]] = ..., channel_content: _Optional[_Union[_content_pb2.ChannelContent, _Mapping]] = ..., options: _Optional[_Union[_content_pb2.ChannelOptions, _Mapping]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., sender: _Optional[str] = ...) -> None: ...
+
+class ChannelAttempt(_message.Message):
+    __slots__ = ("identity", "channel", "sender", "recipient", "status", "error", "provider_message_ids", "attempts", "start_time", "end_time")
+    IDENTITY_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    SENDER_FIELD_NUMBER: _ClassVar[int]
+    RECIPIENT_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_MESSAGE_IDS_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    identity: str
+    channel: _common_pb2.Channel
+    sender: str
+    recipient: str
+    status: _common_pb2.MessageStatus
+    error: _common_pb2.MessageError
+    provider_message_ids: _containers.RepeatedScalarFieldContainer[str]
+    attempts: int
+    start_time: _timestamp_pb2.Timestamp
+    end_time: _timestamp_pb2.Timestamp
+    def __init__(self, identity: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., sender: _Optional[str] = ..., recipient: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.MessageStatus, str]] = ..., error: _Optional[_Union[_common_pb2.MessageError, _Mapping]] = ..., provider_message_ids: _Optional[_Iterable[str]] = ..., attempts: _Optional[int] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class SendMessageRequest(_message.Message):
-    __slots__ = ("parent", "identity", "recipient", "content", "channel_content", "options", "expire_time", "metadata", "request_id", "reply_to")
+    __slots__ = ("parent", "identity", "recipient", "content", "channel_content", "options", "expire_time", "metadata", "request_id", "reply_to", "adaptation_mode", "fallbacks", "fallback_success_status", "fallback_timeout")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -91,6 +146,10 @@ class SendMessageRequest(_message.Message):
     METADATA_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     REPLY_TO_FIELD_NUMBER: _ClassVar[int]
+    ADAPTATION_MODE_FIELD_NUMBER: _ClassVar[int]
+    FALLBACKS_FIELD_NUMBER: _ClassVar[int]
+    FALLBACK_SUCCESS_STATUS_FIELD_NUMBER: _ClassVar[int]
+    FALLBACK_TIMEOUT_FIELD_NUMBER: _ClassVar[int]
     parent: str
     identity: str
     recipient: str
@@ -101,7 +160,11 @@ class SendMessageRequest(_message.Message):
     metadata: _containers.ScalarMap[str, str]
     request_id: str
     reply_to: str
-    def __init__(self, parent: _Optional[str] = ..., identity: _Optional[str] = ..., recipient: _Optional[str] = ..., content: _Optional[_Union[_content_pb2.Content, _Mapping]] = ..., channel_content: _Optional[_Union[_content_pb2.ChannelContent, _Mapping]] = ..., options: _Optional[_Union[_content_pb2.ChannelOptions, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., metadata: _Optional[_Mapping[str, str]] = ..., request_id: _Optional[str] = ..., reply_to: _Optional[str] = ...) -> None: ...
+    adaptation_mode: _content_pb2.AdaptationMode
+    fallbacks: _containers.RepeatedCompositeFieldContainer[Fallback]
+    fallback_success_status: _common_pb2.MessageStatus
+    fallback_timeout: _duration_pb2.Duration
+    def __init__(self, parent: _Optional[str] = ..., identity: _Optional[str] = ..., recipient: _Optional[str] = ..., content: _Optional[_Union[_content_pb2.Content, _Mapping]] = ..., channel_content: _Optional[_Union[_content_pb2.ChannelContent, _Mapping]] = ..., options: _Optional[_Union[_content_pb2.ChannelOptions, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., metadata: _Optional[_Mapping[str, str]] = ..., request_id: _Optional[str] = ..., reply_to: _Optional[str] = ..., adaptation_mode: _Optional[_Union[_content_pb2.AdaptationMode, str]] = ..., fallbacks: _Optional[_Iterable[_Union[Fallback, _Mapping]]] = ..., fallback_success_status: _Optional[_Union[_common_pb2.MessageStatus, str]] = ..., fallback_timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class GetMessageRequest(_message.Message):
     __slots__ = ("name",)
@@ -191,7 +254,7 @@ class StreamMessageEventsRequest(_message.Message):
     def __init__(self, parent: _Optional[str] = ..., filter: _Optional[_Union[MessageEventFilter, _Mapping]] = ..., start: _Optional[_Union[StreamStart, _Mapping]] = ...) -> None: ...
 
 class MessageEvent(_message.Message):
-    __slots__ = ("event_id", "cursor", "sequence", "event_time", "message", "status", "error", "provider_code", "channel", "identity", "recipient", "metadata", "provider_message_ids")
+    __slots__ = ("event_id", "cursor", "sequence", "event_time", "message", "status", "error", "provider_code", "channel", "identity", "recipient", "metadata", "provider_message_ids", "channel_attempt")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -212,6 +275,7 @@ class MessageEvent(_message.Message):
     RECIPIENT_FIELD_NUMBER: _ClassVar[int]
     METADATA_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_MESSAGE_IDS_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_ATTEMPT_FIELD_NUMBER: _ClassVar[int]
     event_id: str
     cursor: str
     sequence: int
@@ -225,7 +289,8 @@ class MessageEvent(_message.Message):
     recipient: str
     metadata: _containers.ScalarMap[str, str]
     provider_message_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, event_id: _Optional[str] = ..., cursor: _Optional[str] = ..., sequence: _Optional[int] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., message: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.MessageStatus, str]] = ..., error: _Optional[_Union[_common_pb2.MessageError, _Mapping]] = ..., provider_code: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., identity: _Optional[str] = ..., recipient: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., provider_message_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    channel_attempt: int
+    def __init__(self, event_id: _Optional[str] = ..., cursor: _Optional[str] = ..., sequence: _Optional[int] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., message: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.MessageStatus, str]] = ..., error: _Optional[_Union[_common_pb2.MessageError, _Mapping]] = ..., provider_code: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., identity: _Optional[str] = ..., recipient: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., provider_message_ids: _Optional[_Iterable[str]] = ..., channel_attempt: _Optional[int] = ...) -> None: ...
 
 class StreamMessageEventsResponse(_message.Message):
     __slots__ = ("event", "checkpoint")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import grpc
 
 from omnirelay.cache import TtlCache
-from omnirelay.domain.errors import GatewayError, Reason
-from omnirelay.domain.names import parse_account
+from omnirelay.domain.errors import GatewayError, Reason, invalid_field
+from omnirelay.domain.names import identity_ref, parse, parse_account
 from omnirelay.store import directory
 from omnirelay.store.database import Database
 from omnirelay.store.directory import Principal
@@ -58,6 +58,16 @@ def scope(principal: Principal, parent: str, field: str = "parent") -> str:
     if parent and parse_account(parent, field) != principal.account_id:
         raise GatewayError(Reason.WRONG_ACCOUNT, f"{parent} is not the API key's account")
     return principal.account_id
+
+
+def identity_key(principal: Principal, value: str, field: str = "identity") -> tuple[str, str]:
+    """(account, identity id) of an identity a request names: by id or name in the key's
+    account; admin keys must give the full name."""
+    if not value:
+        raise invalid_field(field, "is required: the identity's name or id")
+    if principal.account_id is None:
+        return parse(value, "identities", field)
+    return principal.account_id, identity_ref(value, principal.account_id, field)
 
 
 def own(principal: Principal, account_id: str, not_found: Reason, name: str) -> None:

@@ -40,12 +40,12 @@ class ChannelIdentityServicer(identities_pb2_grpc.ChannelIdentityServiceServicer
             await directory.get_account(conn, account_id)
             return await directory.create_identity(conn, account_id, identity_id, request.channel_identity, address, now)
 
-        return await self.deps.writer.submit(create)
+        return self._with_webhook(await self.deps.writer.submit(create))
 
     @rpc()
     async def GetChannelIdentity(self, request: identities_pb2.GetChannelIdentityRequest, context: grpc.aio.ServicerContext, principal: Principal) -> identities_pb2.ChannelIdentity:
         account_id, identity_id = self._name(principal, request.name, "name")
-        return directory.to_identity(await self.deps.db.read(lambda conn: directory.identity_row(conn, account_id, identity_id)))
+        return self._with_webhook(directory.to_identity(await self.deps.db.read(lambda conn: directory.identity_row(conn, account_id, identity_id))))
 
     @rpc()
     async def ListChannelIdentities(self, request: identities_pb2.ListChannelIdentitiesRequest, context: grpc.aio.ServicerContext, principal: Principal) -> identities_pb2.ListChannelIdentitiesResponse:
@@ -55,7 +55,7 @@ class ChannelIdentityServicer(identities_pb2_grpc.ChannelIdentityServiceServicer
         after = listing.decode_page_token(request.page_token, fingerprint)
         page = await self.deps.db.read(lambda conn: directory.list_identities(conn, account_id, after[1] if after else "", size + 1))
         page, token = listing.last_page_token(page, size, listing.by_name, fingerprint)
-        return identities_pb2.ListChannelIdentitiesResponse(channel_identities=page, next_page_token=token)
+        return identities_pb2.ListChannelIdentitiesResponse(channel_identities=[self._with_webhook(i) for i in page], next_page_token=token)
 
     @rpc()
     async def UpdateChannelIdentity(self, request: identities_pb2.UpdateChannelIdentityRequest, context: grpc.aio.ServicerContext, principal: Principal) -> identities_pb2.ChannelIdentity:
@@ -71,7 +71,7 @@ class ChannelIdentityServicer(identities_pb2_grpc.ChannelIdentityServiceServicer
         changes = {p: dict(getattr(identity, p)) if p in ("settings", "credentials") else getattr(identity, p) for p in paths}
         updated = await self.deps.writer.submit(lambda conn: directory.update_identity(conn, account_id, identity_id, changes, now_us()))
         self.deps.identities.forget(account_id, identity_id)
-        return updated
+        return self._with_webhook(updated)
 
     @rpc()
     async def DeleteChannelIdentity(self, request: identities_pb2.DeleteChannelIdentityRequest, context: grpc.aio.ServicerContext, principal: Principal) -> Empty:
@@ -79,6 +79,12 @@ class ChannelIdentityServicer(identities_pb2_grpc.ChannelIdentityServiceServicer
         await self.deps.writer.submit(lambda conn: directory.delete_identity(conn, account_id, identity_id))
         self.deps.identities.forget(account_id, identity_id)
         return Empty()
+
+    def _with_webhook(self, identity: identities_pb2.ChannelIdentity) -> identities_pb2.ChannelIdentity:
+        if self.deps.webhook_url is not None:
+            account_id, identity_id = names.parse(identity.name, "identities", "name")
+            identity.webhook_url = self.deps.webhook_url(account_id, identity_id)
+        return identity
 
     @staticmethod
     def _name(principal: Principal, name: str, field: str) -> tuple[str, str]:

@@ -12,10 +12,10 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from omnirelay.api.auth import own, scope
 from omnirelay.api.deps import Deps
 from omnirelay.api.rpc import rpc
-from omnirelay.domain import listing, names, validation
+from omnirelay.api.sending import plan_send
+from omnirelay.domain import fallback, listing, names, sessions, validation
 from omnirelay.domain import status as st
-from omnirelay.domain.clock import now_us
-from omnirelay.domain.errors import GatewayError, Reason, invalid_field
+from omnirelay.domain.errors import GatewayError, Reason, invalid, invalid_field
 from omnirelay.events import cursor
 from omnirelay.events.filters import inbound_matcher, message_event_matcher
 from omnirelay.events.hub import StreamClosed, Subscription
@@ -46,12 +46,24 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
         if not request.identity:
             raise invalid_field("identity", "is required: the identity's name or id")
         identity = await self.deps.identities.get(account_id, names.identity_ref(request.identity, account_id, "identity"))
-        now = now_us()
-        plan = validation.check_send(request, identity.channel, now)
-        body = messaging_pb2.Message(metadata=request.metadata, reply_to=request.reply_to)
+        now = self.deps.clock()
+        plan = await plan_send(self.deps, request, identity.channel, identity.number_type, now)
+        body = messaging_pb2.Message(metadata=request.metadata, reply_to=request.reply_to, adaptations=plan.adaptations, warnings=plan.warnings)
         for part in ("content", "channel_content", "options"):
             if request.HasField(part):
                 getattr(body, part).CopyFrom(getattr(request, part))
+        if plan.adapted is not None:
+            # Adapters send what is stored, so the adapted form replaces the caller's.
+            body.content.CopyFrom(plan.adapted)
+        fallback_deadline = None
+        if request.fallbacks:
+            body.fallbacks.extend(await self._fallbacks(request, account_id, identity.channel, now))
+            body.fallback_success_status = request.fallback_success_status or self.deps.sending.fallback_success_status
+            timeout_us = request.fallback_timeout.ToMicroseconds() if request.HasField("fallback_timeout") else self.deps.sending.fallback_timeout_us
+            body.fallback_timeout.FromMicroseconds(timeout_us)
+            fallback_deadline = now + timeout_us
+        # Fallbacks' windows are checked when they are tried: the customer may write meanwhile.
+        needs_window = sessions.requires_window(identity.channel, request.content, request.channel_content, request.options)
         row = store.new_message_row(
             id=names.new_id(now), account_id=account_id, identity_id=identity.id, channel=identity.channel,
             direction=Direction.DIRECTION_OUTBOUND, sender=identity.address, recipient=plan.recipient, status=st.QUEUED,
@@ -59,9 +71,55 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
             request_hash=request_fingerprint(request, identity.id) if request.request_id else None,
             sms_encoding=plan.sms_encoding, segment_count=plan.segment_count, create_time=now, next_attempt_time=now,
             expire_time=request.expire_time.ToMicroseconds() if request.HasField("expire_time") else None,
+            fallback_deadline=fallback_deadline,
         )
-        message, _created = await self.deps.writer.submit(store.InsertMessage(row, now))
+        window_us = self.deps.sending.session_window_us if needs_window else None
+        message, _created = await self.deps.writer.submit(store.InsertMessage(row, now, session_window_us=window_us))
         return message
+
+    async def _fallbacks(self, request: messaging_pb2.SendMessageRequest, account_id: str, channel: int, now: int) -> list[messaging_pb2.Fallback]:
+        """Check every fallback as a send of its own; the accepted ones, normalized."""
+        v = validation.Violations()
+        reason = Reason.INVALID_FIELD
+        if len(request.fallbacks) > fallback.MAX_FALLBACKS:
+            v.add("fallbacks", f"at most {fallback.MAX_FALLBACKS}")
+        if request.fallback_success_status and request.fallback_success_status not in fallback.SUCCESS_STATUSES:
+            v.add("fallback_success_status", "must be SENT, DELIVERED or READ")
+        if request.HasField("fallback_timeout") and not 0 < request.fallback_timeout.ToMicroseconds() <= fallback.MAX_TIMEOUT_US:
+            v.add("fallback_timeout", "must be positive and at most 7 days")
+        accepted = []
+        for i, chosen in enumerate(request.fallbacks):
+            field = f"fallbacks[{i}]"
+            if not chosen.identity:
+                v.add(f"{field}.identity", "is required: the identity's name or id")
+                continue
+            try:
+                identity = await self.deps.identities.get(account_id, names.identity_ref(chosen.identity, account_id, f"{field}.identity"))
+            except GatewayError as error:
+                v.add(f"{field}.identity", error.message)
+                continue
+            inherits = not (chosen.HasField("content") or chosen.HasField("channel_content"))
+            inherited_case = request.channel_content.WhichOneof("channel")
+            if inherits and inherited_case and identity.channel != channel:
+                v.add(f"{field}.content", f"is required: the message's channel_content is for {inherited_case} only")
+                continue
+            try:
+                plan = await plan_send(self.deps, fallback.as_send_request(request, chosen), identity.channel, identity.number_type, now)
+            except GatewayError as error:
+                reason = error.reason if error.reason is not Reason.INVALID_FIELD else reason
+                for violation in error.violations:
+                    v.add(f"{field}.{violation.field}", violation.description)
+                continue
+            normalized = messaging_pb2.Fallback()
+            normalized.CopyFrom(chosen)
+            normalized.identity = names.identity_name(account_id, identity.id)
+            normalized.recipient, normalized.channel, normalized.sender = plan.recipient, identity.channel, identity.address
+            if plan.adapted is not None:
+                normalized.content.CopyFrom(plan.adapted)
+            accepted.append(normalized)
+        if v.items:
+            raise invalid(v.items, reason)
+        return accepted
 
     @rpc()
     async def GetMessage(self, request: messaging_pb2.GetMessageRequest, context: grpc.aio.ServicerContext, principal: Principal) -> messaging_pb2.Message:
@@ -86,7 +144,7 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
     async def CancelMessage(self, request: messaging_pb2.CancelMessageRequest, context: grpc.aio.ServicerContext, principal: Principal) -> messaging_pb2.Message:
         account_id, message_id = names.parse(request.name, "messages", "name")
         own(principal, account_id, Reason.MESSAGE_NOT_FOUND, request.name)
-        return await self.deps.writer.submit(store.CancelMessage(account_id, message_id, now_us()))
+        return await self.deps.writer.submit(store.CancelMessage(account_id, message_id, self.deps.clock()))
 
     @rpc()
     async def StreamMessageEvents(self, request: messaging_pb2.StreamMessageEventsRequest, context: grpc.aio.ServicerContext, principal: Principal) -> AsyncIterator[messaging_pb2.StreamMessageEventsResponse]:

@@ -12,7 +12,7 @@ import httpx
 from omnirelay.domain.validation import AdapterRequirements
 from omnirelay.store.directory import IdentityRecord
 from omnirelay.v1.common_pb2 import MessageError
-from omnirelay.v1.content_pb2 import Content
+from omnirelay.v1.content_pb2 import ChannelContent, Content
 from omnirelay.v1.messaging_pb2 import Message
 
 
@@ -66,12 +66,13 @@ class StatusReport:
 
 @dataclass(frozen=True)
 class InboundReport:
-    """A customer's message, as an adapter parsed it."""
+    """A customer's message, as an adapter parsed it: Content, or ChannelContent for what
+    Content cannot hold (an MMS with several media)."""
 
     account_id: str
     identity_id: str
     sender: str
-    content: Content
+    content: Content | ChannelContent
     provider_message_ids: list[str] = field(default_factory=list)
     reply_to: str = ""
 
@@ -86,11 +87,14 @@ class ReportSink:
 
 @dataclass(frozen=True)
 class AdapterContext:
-    """What the gateway lends every adapter: the report sink and one shared HTTP client (tests
-    point identities' `base_url` setting at fake providers on 127.0.0.1)."""
+    """What the gateway lends every adapter: the report sink, one shared HTTP client (tests
+    point identities' `base_url` setting at fake providers on 127.0.0.1), and the public webhook
+    URL of (account_id, identity_id), for providers told per request where to call back (None
+    when the webhook ingress is off)."""
 
     reports: ReportSink
     http: httpx.AsyncClient
+    webhook_url: Callable[[str, str], str] | None = None
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
 """The dispatcher: lease due messages in batches, send each through its identity's adapter,
 record the outcome with group commit. A lease that runs out (the process died mid-send) makes
-the message due again, so nothing accepted is lost: delivery to the provider is at-least-once."""
+the message due again, so nothing accepted is lost: delivery to the provider is at-least-once.
+Each pass also gives up channel attempts whose fallback deadline passed (SwitchTimedOut); a
+failed attempt moves to its fallback where the failure is stored (StatusUpdate)."""
 
 from __future__ import annotations
 
@@ -14,14 +16,18 @@ import structlog
 
 from omnirelay.channels.base import ErrorClass, OutboundMessage, SendError
 from omnirelay.channels.registry import AdapterRegistry
+from omnirelay.domain import fallback, sessions
 from omnirelay.domain import status as st
-from omnirelay.domain.clock import now_us
+from omnirelay.domain.clock import Clock, now_us
 from omnirelay.domain.errors import FailureCode, GatewayError
 from omnirelay.domain.retry import backoff_seconds
+from omnirelay.store.database import Database
 from omnirelay.store.directory import IdentityDirectory, IdentityRecord
-from omnirelay.store.messages import ClaimDue, StatusUpdate, to_message
+from omnirelay.store.messages import ClaimDue, StatusUpdate, SwitchTimedOut, ended_attempts, to_message
+from omnirelay.store.sessions import last_inbound_times
 from omnirelay.store.writer import GroupCommitWriter
 from omnirelay.v1.common_pb2 import MessageError
+from omnirelay.v1.messaging_pb2 import Message
 from omnirelay.waiting import wake_or_timeout
 
 log = structlog.get_logger(__name__)
@@ -42,10 +48,16 @@ class DispatchSettings:
     retry_base_seconds: float = 1.0
     retry_max_seconds: float = 300.0
     poll_seconds: float = 0.5
+    session_window_hours: float = 24.0
 
 
 class Dispatcher:
-    def __init__(self, writer: GroupCommitWriter, identities: IdentityDirectory, adapters: AdapterRegistry, settings: DispatchSettings) -> None:
+    def __init__(
+        self, db: Database, writer: GroupCommitWriter, identities: IdentityDirectory, adapters: AdapterRegistry,
+        settings: DispatchSettings, clock: Clock = now_us,
+    ) -> None:
+        self._db = db
+        self._clock = clock
         self._directory = identities
         self._writer = writer
         self._adapters = adapters
@@ -92,11 +104,18 @@ class Dispatcher:
                 await wake_or_timeout(self._wake, self._settings.poll_seconds)
 
     async def _claim(self) -> list[dict[str, Any]]:
+        now = self._clock()
         free = self._settings.max_in_flight - len(self._in_flight)
-        if free <= 0:
-            return []
-        claim = ClaimDue(self.owner, now_us(), int(self._settings.lease_seconds * 1e6), min(free, self._settings.batch_size))
-        rows = await self._writer.submit(claim)
+        # Submitted together, the timeout switch and the claim usually share one transaction.
+        operations: list[Any] = [SwitchTimedOut(now, self._settings.batch_size)]
+        if free > 0:
+            operations.append(ClaimDue(self.owner, now, int(self._settings.lease_seconds * 1e6), min(free, self._settings.batch_size)))
+        switched, *claimed = await asyncio.gather(*(self._writer.submit(op) for op in operations), return_exceptions=True)
+        if isinstance(switched, Exception):
+            log.error("fallback_timeouts_failed", error=str(switched))
+        rows: list[dict[str, Any]] = claimed[0] if claimed else []
+        if isinstance(rows, Exception):
+            raise rows
         if not rows:
             return rows
         identity_rows = await self._identities({(r["account_id"], r["identity_id"]) for r in rows})
@@ -128,18 +147,34 @@ class Dispatcher:
             log.exception("dispatch_outcome_not_stored", message_id=row["id"])
 
     async def _attempt(self, row: dict[str, Any], identity: IdentityRecord | None) -> StatusUpdate:
-        now = now_us()
+        now = self._clock()
         if identity is None:
             return self._fail(row, st.FAILED, FailureCode.IDENTITY_GONE, "the identity was deleted", permanent=True)
         if row["expire_time"] and row["expire_time"] <= now:
             return self._fail(row, st.EXPIRED, FailureCode.EXPIRED, "not handed to the provider before expire_time", permanent=True)
+        message = fallback.attempt_message(to_message(row))
+        if not await self._window_open(row, message, now):
+            return self._fail(row, st.FAILED, FailureCode.OUTSIDE_SESSION_WINDOW, "the customer service window is closed", permanent=True)
         adapter = await self._adapters.adapter_for(identity)
         try:
-            result = await adapter.send(OutboundMessage(row["id"], to_message(row), row["attempts"]))
+            result = await adapter.send(OutboundMessage(row["id"], message, row["attempts"]))
         except SendError as error:
             return self._after_error(row, error)
         log.debug("sent", message_id=row["id"], provider_ids=result.provider_message_ids)
-        return StatusUpdate(now_us(), message_id=row["id"], status=st.SENT, provider_message_ids=result.provider_message_ids, dispatch="done")
+        return self._update(row, status=st.SENT, provider_message_ids=result.provider_message_ids, dispatch="done")
+
+    async def _window_open(self, row: dict[str, Any], message: Message, now: int) -> bool:
+        """Checked again at hand-over: a fallback's window (or a retried message's) may have closed."""
+        if not sessions.requires_window(row["channel"], message.content, message.channel_content, message.options):
+            return True
+        key = (row["account_id"], row["identity_id"], row["recipient"])
+        found = await self._db.read(lambda conn: last_inbound_times(conn, [key]))
+        window_us = int(self._settings.session_window_hours * 3600e6)
+        return sessions.window_state(row["channel"], found.get(key), now, window_us).open
+
+    def _update(self, row: dict[str, Any], **change: Any) -> StatusUpdate:
+        """An outcome for the claimed attempt; ignored if the message moved to a fallback meanwhile."""
+        return StatusUpdate(self._clock(), message_id=row["id"], channel_attempt=len(ended_attempts(row)), **change)
 
     def _after_error(self, row: dict[str, Any], error: SendError) -> StatusUpdate:
         if not error.error_class.retryable:
@@ -150,15 +185,14 @@ class Dispatcher:
         delay = error.retry_after if error.retry_after is not None else backoff_seconds(
             row["attempts"], self._settings.retry_base_seconds, self._settings.retry_max_seconds, self._rng
         )
-        retry_at = now_us() + int(delay * 1e6)
+        retry_at = self._clock() + int(delay * 1e6)
         if row["expire_time"]:
             retry_at = min(retry_at, row["expire_time"])
         log.info("send_retry", message_id=row["id"], attempt=row["attempts"], delay=round(delay, 3), error=error.description)
         code = FailureCode.PROVIDER_THROTTLED if error.error_class is ErrorClass.THROTTLED else FailureCode.PROVIDER_UNAVAILABLE
         last = MessageError(code=code.name, description=error.description, permanent=False, provider_code=error.provider_code)
-        return StatusUpdate(now_us(), message_id=row["id"], error=last, dispatch="retry", retry_at=retry_at)
+        return self._update(row, error=last, dispatch="retry", retry_at=retry_at)
 
-    @staticmethod
-    def _fail(row: dict[str, Any], status: int, code: FailureCode, description: str, permanent: bool, provider_code: str = "") -> StatusUpdate:
+    def _fail(self, row: dict[str, Any], status: int, code: FailureCode, description: str, permanent: bool, provider_code: str = "") -> StatusUpdate:
         error = MessageError(code=code.name, description=description, permanent=permanent, provider_code=provider_code)
-        return StatusUpdate(now_us(), message_id=row["id"], status=status, error=error, provider_code=provider_code, dispatch="done")
+        return self._update(row, status=status, error=error, provider_code=provider_code, dispatch="done")

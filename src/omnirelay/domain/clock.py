@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from google.protobuf.timestamp_pb2 import Timestamp
+
+# What reads the time where a test may need to move it (session windows, fallback timers): the
+# gateway passes one clock to the API, the dispatcher and report storage.
+Clock = Callable[[], int]
 
 
 def now_us() -> int:

@@ -8,8 +8,9 @@ from urllib.parse import urlsplit
 
 import phonenumbers
 
-from omnirelay.domain import sms
+from omnirelay.domain import capabilities, sms, transcode
 from omnirelay.domain.errors import FieldViolation, Reason, invalid
+from omnirelay.domain.limits import channel_content_problems, problems_error
 from omnirelay.v1 import content_pb2, identities_pb2, messaging_pb2
 from omnirelay.v1.common_pb2 import Channel, SmsEncoding
 
@@ -35,11 +36,15 @@ CHANNEL_CONTENT_CHANNEL = {
 
 @dataclass(frozen=True)
 class SendPlan:
-    """What validation learned about a send: the normalized recipient and SMS segmentation."""
+    """What validation learned about a send: the normalized recipient, SMS segmentation and, in
+    ADAPT mode, the adapted content with how it was adapted (None: send the content as it is)."""
 
     recipient: str
     sms_encoding: int = SmsEncoding.SMS_ENCODING_UNSPECIFIED
     segment_count: int = 0
+    adapted: content_pb2.Content | None = None
+    adaptations: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 class Violations:
@@ -125,8 +130,9 @@ def check_content(content: content_pb2.Content, field: str, v: Violations, inbou
     kind = content.WhichOneof("kind")
     if kind is None:
         v.add(field, "must set one kind: text, media, location, contact, template, choice, list, card, carousel or product")
-    elif kind == "text":
-        _check_text(content.text.body, f"{field}.text.body", v)
+    elif kind == "text" and not content.text.body.strip():
+        # Its length is the channel's business (limits.py): SMS counts segments, others characters.
+        v.add(f"{field}.text.body", "is required")
     elif kind == "media":
         _check_media(content.media, f"{field}.media", v)
     elif kind == "location":
@@ -212,8 +218,10 @@ def check_metadata(metadata: dict[str, str], field: str, v: Violations) -> None:
             v.add(f"{field}[{key!r}]", f"values must be at most {MAX_METADATA_VALUE} characters")
 
 
-def check_send(request: messaging_pb2.SendMessageRequest, channel: int, now_us: int) -> SendPlan:
-    """Validate a SendMessage request against its identity's channel."""
+def check_send(request: messaging_pb2.SendMessageRequest, channel: int, now_us: int, sms_max_segments: int = capabilities.DEFAULT_SMS_MAX_SEGMENTS) -> SendPlan:
+    """Validate a SendMessage request against its identity's channel: well-formed first
+    (INVALID_FIELD), then the channel's capabilities and limits, adapting the content in ADAPT
+    mode. MMS media sizes are checked by the caller, which may have to ask the media's host."""
     channel_case = request.channel_content.WhichOneof("channel")
     if channel_case and CHANNEL_CONTENT_CHANNEL[channel_case] != channel:
         raise invalid(
@@ -239,18 +247,26 @@ def check_send(request: messaging_pb2.SendMessageRequest, channel: int, now_us: 
         v.add("request_id", f"is longer than {MAX_REQUEST_ID} characters")
     if request.HasField("expire_time") and request.expire_time.ToMicroseconds() <= now_us:
         v.add("expire_time", "is in the past")
+    carrier = request.options.mms.carrier
+    if carrier and carrier not in capabilities.MMS_CARRIERS:
+        v.add("options.mms.carrier", f"must be one of {', '.join(capabilities.MMS_CARRIERS)}")
     v.raise_if_any()
-    return SendPlan(recipient, *_sms_segmentation(request, channel))
+    rules = capabilities.rules_for(channel, sms_max_segments)
+    if has_content:
+        adapt = request.adaptation_mode == content_pb2.AdaptationMode.ADAPTATION_MODE_ADAPT
+        fitted = transcode.fit(request.content, rules, request.options, adapt)
+        text = fitted.content.text.body if fitted.content.WhichOneof("kind") == "text" else None
+        adapted = fitted.content if fitted.adaptations else None
+        return SendPlan(recipient, *_sms_segmentation(channel, text), adapted=adapted, adaptations=fitted.adaptations)
+    problems = channel_content_problems(request.channel_content, rules, request.options)
+    if problems:
+        raise problems_error(problems)
+    text = request.channel_content.sms.text if channel_case == "sms" else None
+    return SendPlan(recipient, *_sms_segmentation(channel, text))
 
 
-def _sms_segmentation(request: messaging_pb2.SendMessageRequest, channel: int) -> tuple[int, int]:
-    if channel != Channel.CHANNEL_SMS:
-        return SmsEncoding.SMS_ENCODING_UNSPECIFIED, 0
-    if request.HasField("content") and request.content.WhichOneof("kind") == "text":
-        text = request.content.text.body
-    elif request.channel_content.WhichOneof("channel") == "sms":
-        text = request.channel_content.sms.text
-    else:
+def _sms_segmentation(channel: int, text: str | None) -> tuple[int, int]:
+    if channel != Channel.CHANNEL_SMS or text is None:
         return SmsEncoding.SMS_ENCODING_UNSPECIFIED, 0
     seg = sms.segment(text)
     return seg.encoding, seg.segments

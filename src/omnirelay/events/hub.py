@@ -113,6 +113,13 @@ class EventHub:
                 await wake_or_timeout(self._wake, self._settings.poll_seconds)
 
     async def _read_new(self) -> int:
+        if not self._subscribers:
+            # Nobody to offer events to: skip them (sequence order is commit order, see
+            # store/database.py, so nothing can commit below the head later).
+            head = await self._db.read(head_sequence)
+            if not self._subscribers:  # a subscriber arriving meanwhile must be offered them
+                self.position = max(self.position, head)
+            return 0
         query = select(events).where(events.c.seq > self.position).order_by(events.c.seq).limit(self._settings.read_batch)
         rows = await self._db.read(lambda conn: _all(conn, query))
         # From here to the end no await: offering and advancing `position` are one step.

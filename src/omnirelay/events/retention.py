@@ -1,4 +1,5 @@
-"""Purges events older than the retention age, in batches, and moves the hub's watermark."""
+"""Background housekeeping: purges events older than the retention age (in batches, moving the
+hub's watermark), and settles parked status reports."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import structlog
 from omnirelay.domain.clock import now_us
 from omnirelay.events.hub import EventHub
 from omnirelay.store.eventlog import PurgeEvents
+from omnirelay.store.messages import SweepParkedReports
 from omnirelay.store.writer import GroupCommitWriter
 from omnirelay.waiting import wake_or_timeout
 
@@ -18,10 +20,11 @@ PURGE_BATCH = 5000
 
 
 class RetentionSweeper:
-    def __init__(self, writer: GroupCommitWriter, hub: EventHub, retention_seconds: float, sweep_seconds: float) -> None:
+    def __init__(self, writer: GroupCommitWriter, hub: EventHub, retention_seconds: float, sweep_seconds: float, parked_report_seconds: float) -> None:
         self._writer = writer
         self._hub = hub
         self._retention_us = int(retention_seconds * 1e6)
+        self._parked_report_us = int(parked_report_seconds * 1e6)
         self._sweep_seconds = sweep_seconds
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -44,10 +47,16 @@ class RetentionSweeper:
                 return through
             log.info("events_purged", through=through)
 
+    async def settle_parked_reports(self) -> None:
+        applied, dropped = await self._writer.submit(SweepParkedReports(now_us(), self._parked_report_us))
+        if applied or dropped:
+            log.info("parked_reports_settled", applied=applied, dropped_unmatched=dropped)
+
     async def _run(self) -> None:
         while not self._stop.is_set():
             try:
                 await self.sweep()
+                await self.settle_parked_reports()
             except Exception:  # noqa: BLE001 - try again next round
-                log.exception("event_purge_failed")
+                log.exception("housekeeping_failed")
             await wake_or_timeout(self._stop, self._sweep_seconds)

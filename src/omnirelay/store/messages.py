@@ -5,20 +5,22 @@ from __future__ import annotations
 import json
 import operator
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, or_, select, tuple_, update
+from sqlalchemy import and_, bindparam, delete, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from omnirelay.domain import fallback, sessions
 from omnirelay.domain import status as st
 from omnirelay.domain.clock import to_timestamp
 from omnirelay.domain.errors import GatewayError, Reason
 from omnirelay.domain.listing import Condition
 from omnirelay.domain.names import identity_name, message_name
-from omnirelay.store.schema import EVENT_INBOUND, EVENT_STATUS, events, messages, provider_refs
+from omnirelay.store.schema import EVENT_INBOUND, EVENT_STATUS, events, messages, parked_reports, provider_refs
+from omnirelay.store.sessions import last_inbound_times, record_inbound
 from omnirelay.v1.common_pb2 import Direction, MessageError
-from omnirelay.v1.messaging_pb2 import InboundMessageEvent, Message, MessageEvent
+from omnirelay.v1.messaging_pb2 import ChannelAttempt, InboundMessageEvent, Message, MessageEvent
 
 REQUEST_ID_WINDOW_US = 24 * 3600 * 1_000_000
 Row = Mapping[str, Any]
@@ -55,7 +57,29 @@ def to_message(row: Row) -> Message:
         ts = to_timestamp(row[name])
         if ts is not None:
             getattr(m, name).CopyFrom(ts)
+    if row["direction"] == Direction.DIRECTION_OUTBOUND:
+        ended = ended_attempts(row)
+        m.channel_attempts.extend(ended)
+        if len(ended) <= len(m.fallbacks):
+            m.channel_attempts.append(_current_attempt(row, ended))
     return m
+
+
+def ended_attempts(row: Row) -> list[ChannelAttempt]:
+    """The channel attempts the message has moved on from (or, after NO_CHANNELS_LEFT, all)."""
+    return list(Message.FromString(row["channel_attempts"]).channel_attempts) if row["channel_attempts"] else []
+
+
+def _current_attempt(row: Row, ended: list[ChannelAttempt]) -> ChannelAttempt:
+    attempt = ChannelAttempt(
+        identity=identity_name(row["account_id"], row["identity_id"]), channel=row["channel"], sender=row["sender"],
+        recipient=row["recipient"], status=row["status"], attempts=row["attempts"],
+        provider_message_ids=json.loads(row["provider_message_ids"] or "[]"),
+    )
+    if row["error_code"]:
+        attempt.error.CopyFrom(_error(row))
+    attempt.start_time.FromMicroseconds(ended[-1].end_time.ToMicroseconds() if ended else row["create_time"])
+    return attempt
 
 
 def _error(row: Row) -> MessageError:
@@ -79,8 +103,9 @@ def status_event(row: Row, provider_code: str, now_us: int) -> dict[str, Any]:
         recipient=row["recipient"],
         metadata=body.metadata,
         provider_message_ids=json.loads(row["provider_message_ids"] or "[]"),
+        channel_attempt=len(ended_attempts(row)),
     )
-    if row["error_code"] and row["status"] in st.PROVIDER_FAILURES | st.GATEWAY_TERMINAL:
+    if row["error_code"] and row["status"] in st.PROVIDER_FAILURES | st.GATEWAY_TERMINAL | {st.SWITCHING_CHANNEL}:
         event.error.CopyFrom(_error(row))
     event.event_time.FromMicroseconds(now_us)
     return {"account_id": row["account_id"], "kind": EVENT_STATUS, "message_id": row["id"], "event_time": now_us, "payload": event.SerializeToString()}
@@ -97,17 +122,21 @@ class InsertMessage:
     """Store a new message (outbound QUEUED or inbound RECEIVED) and its first event.
 
     With a request_id, a repeat within 24 hours returns the stored message instead; the same id
-    with a different request fails with REQUEST_ID_REUSED.
+    with a different request fails with REQUEST_ID_REUSED. A new outbound message with
+    `session_window_us` needs the recipient's last inbound message within that long
+    (OUTSIDE_SESSION_WINDOW otherwise); an inbound message on a window channel opens the window.
     """
 
     row: dict[str, Any]
     now_us: int
+    session_window_us: int | None = None
 
     async def __call__(self, conn: AsyncConnection) -> tuple[Message, bool]:
         return (await self.run_batch(conn, [self]))[0]
 
     @classmethod
     async def run_batch(cls, conn: AsyncConnection, ops: Sequence[InsertMessage]) -> list[tuple[Message, bool]]:
+        known = await _known_inbound(conn, ops)
         keyed = {(op.row["account_id"], op.row["request_id"]) for op in ops if op.row["request_id"]}
         existing: dict[tuple[str, str], Row] = {}
         if keyed:
@@ -117,8 +146,21 @@ class InsertMessage:
             existing = {(r["account_id"], r["request_id"]): r for r in found.mappings()}
         results: list[tuple[Message, bool]] = []
         new_rows: list[dict[str, Any]] = []
+        windowed: list[InsertMessage] = []
         expired_keys: list[str] = []
+        new_refs: list[dict[str, Any]] = []
         for op in ops:
+            inbound_refs = _inbound_refs(op.row)
+            duplicate = next((known[r] for r in inbound_refs if r in known), None)
+            if duplicate is not None:
+                # A provider's retry of a callback already stored: store it once.
+                results.append((to_message(duplicate), False))
+                continue
+            known.update(dict.fromkeys(inbound_refs, op.row))
+            new_refs.extend(
+                {"account_id": a, "identity_id": i, "provider_message_id": pid, "message_id": op.row["id"], "status": None}
+                for a, i, pid in inbound_refs
+            )
             key = (op.row["account_id"], op.row["request_id"])
             prior = existing.get(key) if op.row["request_id"] else None
             if prior is not None and prior["create_time"] >= op.now_us - REQUEST_ID_WINDOW_US:
@@ -135,14 +177,62 @@ class InsertMessage:
             if op.row["request_id"]:
                 existing[key] = op.row
             new_rows.append(op.row)
+            if op.session_window_us is not None:
+                windowed.append(op)
             results.append((to_message(op.row), True))
         if expired_keys:
             # Past the 24 hour window the id is free again.
             await conn.execute(update(messages).where(messages.c.id.in_(expired_keys)).values(request_id=None))
         if new_rows:
+            await _check_windows(conn, windowed)
             await conn.execute(insert(messages), new_rows)
             await conn.execute(insert(events), [_first_event(row) for row in new_rows])
+            await record_inbound(conn, _inbound_windows(new_rows))
+        if new_refs:
+            await conn.execute(insert(provider_refs), new_refs)
         return results
+
+
+def _inbound_refs(row: Row) -> list[tuple[str, str, str]]:
+    if row["direction"] != Direction.DIRECTION_INBOUND or not row["provider_message_ids"]:
+        return []
+    return [(row["account_id"], row["identity_id"], pid) for pid in json.loads(row["provider_message_ids"])]
+
+
+async def _known_inbound(conn: AsyncConnection, ops: Sequence[InsertMessage]) -> dict[tuple[str, str, str], Row]:
+    """Stored inbound messages that carry any of these rows' provider ids."""
+    refs = [ref for op in ops for ref in _inbound_refs(op.row)]
+    if not refs:
+        return {}
+    found = (await conn.execute(select(provider_refs).where(_ref_key().in_(refs)))).all()
+    if not found:
+        return {}
+    stored = await conn.execute(select(messages).where(messages.c.id.in_({r.message_id for r in found})))
+    by_id = {r["id"]: r for r in stored.mappings()}
+    return {(r.account_id, r.identity_id, r.provider_message_id): by_id[r.message_id] for r in found if r.message_id in by_id}
+
+
+async def _check_windows(conn: AsyncConnection, ops: Sequence[InsertMessage]) -> None:
+    found = await last_inbound_times(conn, [_window_key(op.row) for op in ops])
+    for op in ops:
+        assert op.session_window_us is not None
+        state = sessions.window_state(op.row["channel"], found.get(_window_key(op.row)), op.now_us, op.session_window_us)
+        if not state.open:
+            raise sessions.outside_window(op.row["channel"], state)
+
+
+def _window_key(row: Row) -> tuple[str, str, str]:
+    contact = row["sender"] if row["direction"] == Direction.DIRECTION_INBOUND else row["recipient"]
+    return row["account_id"], row["identity_id"], contact
+
+
+def _inbound_windows(rows: list[dict[str, Any]]) -> dict[tuple[str, str, str], int]:
+    latest: dict[tuple[str, str, str], int] = {}
+    for row in rows:
+        if row["direction"] == Direction.DIRECTION_INBOUND and row["channel"] in sessions.WINDOW_CHANNELS:
+            key = _window_key(row)
+            latest[key] = max(latest.get(key, 0), row["create_time"])
+    return latest
 
 
 def _first_event(row: Row) -> dict[str, Any]:
@@ -156,8 +246,9 @@ class StatusUpdate:
     """A change to one message from dispatch or a provider report.
 
     The status moves only where the state machine allows; everything else in the update still
-    applies (a retry schedule, provider ids). Returns the message after the change, or None when
-    the message is unknown.
+    applies (a retry schedule, provider ids). A failure of a message with a fallback left moves
+    it to that fallback instead (see leave_attempt). Returns the message after the change, or
+    None when the message is unknown.
     """
 
     now_us: int
@@ -171,60 +262,99 @@ class StatusUpdate:
     # Dispatch bookkeeping: "done" (handed over or finished), "retry" at retry_at, or None.
     dispatch: str | None = None
     retry_at: int | None = None
+    # The channel attempt a dispatch outcome belongs to; ignored once the message moved on.
+    channel_attempt: int | None = None
 
     async def __call__(self, conn: AsyncConnection) -> Message | None:
         return (await self.run_batch(conn, [self]))[0]
 
     @classmethod
     async def run_batch(cls, conn: AsyncConnection, ops: Sequence[StatusUpdate]) -> list[Message | None]:
-        refs = [op.provider_ref for op in ops if op.provider_ref and not op.message_id]
+        # Resolve provider ids without changing the ops: a failed batch re-runs them one by one.
+        refs = {op.provider_ref for op in ops if op.provider_ref and not op.message_id}
+        by_ref: dict[tuple[str, str, str], str] = {}
         if refs:
-            found = await conn.execute(
-                select(provider_refs).where(
-                    tuple_(provider_refs.c.account_id, provider_refs.c.identity_id, provider_refs.c.provider_message_id).in_(refs)
-                )
-            )
+            found = await conn.execute(select(provider_refs).where(_ref_key().in_(list(refs))))
             by_ref = {(r.account_id, r.identity_id, r.provider_message_id): r.message_id for r in found}
-            for op in ops:
-                if op.provider_ref and not op.message_id:
-                    op.message_id = by_ref.get(op.provider_ref)
-        ids = {op.message_id for op in ops if op.message_id}
+        targets = [op.message_id or by_ref.get(op.provider_ref) if op.provider_ref else op.message_id for op in ops]
+        ids = {t for t in targets if t}
         rows = {}
         if ids:
             found = await conn.execute(select(messages).where(messages.c.id.in_(ids)))
             rows = {r["id"]: dict(r) for r in found.mappings()}
+        parts = await _part_statuses(conn, [rows[t] for t, op in zip(targets, ops, strict=True) if t in rows and op.provider_ref and not op.message_id])
         new_events: list[dict[str, Any]] = []
         new_refs: list[dict[str, Any]] = []
+        parked: list[dict[str, Any]] = []
         touched: dict[str, dict[str, Any]] = {}
         results: list[Message | None] = []
-        for op in ops:
-            row = rows.get(op.message_id or "")
+        for op, target in zip(ops, targets, strict=True):
+            row = rows.get(target or "")
             if row is None:
+                if op.provider_ref and not op.message_id and op.status is not None:
+                    parked.append(op._parked())
                 results.append(None)
                 continue
-            event = op.apply(row)
-            if event is not None:
-                new_events.append(event)
+            sent_from = row["identity_id"]  # before a switch to a fallback moves the message
+            effective = op._for_part(parts[row["id"]]) if op.provider_ref in parts.get(row["id"], {}) else op
+            new_events.extend(effective.apply(row))
             if op.provider_message_ids:
                 new_refs.extend(
-                    {"account_id": row["account_id"], "identity_id": row["identity_id"], "provider_message_id": pid, "message_id": row["id"]}
+                    {"account_id": row["account_id"], "identity_id": sent_from, "provider_message_id": pid, "message_id": row["id"], "status": None}
                     for pid in op.provider_message_ids
                 )
             touched[row["id"]] = row
             results.append(to_message(row))
         if touched:
+            await _write_back(conn, list(touched.values()))
+        if parts:
             await conn.execute(
-                update(messages).where(messages.c.id == bindparam("b_id")).values({c: bindparam(f"b_{c}") for c in _MUTABLE}),
-                [{"b_id": r["id"], **{f"b_{c}": r[c] for c in _MUTABLE}} for r in touched.values()],
+                update(provider_refs)
+                .where(_ref_key() == tuple_(bindparam("b_account"), bindparam("b_identity"), bindparam("b_pid")))
+                .values(status=bindparam("b_status")),
+                [{"b_account": a, "b_identity": i, "b_pid": pid, "b_status": status}
+                 for statuses in parts.values() for (a, i, pid), status in statuses.items()],
             )
         if new_refs:
             await conn.execute(insert(provider_refs), new_refs)
         if new_events:
             await conn.execute(insert(events), new_events)
+        if parked:
+            await conn.execute(insert(parked_reports), parked)
+        if new_refs:
+            await apply_parked_reports(conn, [(r["account_id"], r["identity_id"], r["provider_message_id"]) for r in new_refs], max(op.now_us for op in ops))
         return results
 
-    def apply(self, row: dict[str, Any]) -> dict[str, Any] | None:
-        """Change `row` in place; return the event-log row when the status moved."""
+    def _parked(self) -> dict[str, Any]:
+        assert self.provider_ref is not None and self.status is not None
+        account_id, identity_id, provider_message_id = self.provider_ref
+        return {
+            "account_id": account_id, "identity_id": identity_id, "provider_message_id": provider_message_id,
+            "status": self.status, "provider_code": self.provider_code,
+            "error": self.error.SerializeToString() if self.error is not None else None, "receive_time": self.now_us,
+        }
+
+    def _for_part(self, statuses: dict[tuple[str, str, str], int]) -> StatusUpdate:
+        """This report moves one part (statuses is updated in place); the message moves to the
+        parts' aggregate, and takes the error only when that aggregate is a failure."""
+        assert self.provider_ref is not None
+        current = statuses[self.provider_ref]
+        if self.status is not None and st.can_transition(current, self.status):
+            statuses[self.provider_ref] = self.status
+        overall = st.aggregate_parts(list(statuses.values()))
+        error = self.error if overall in st.PROVIDER_FAILURES else None
+        return replace(self, status=overall, error=error)
+
+    def apply(self, row: dict[str, Any]) -> list[dict[str, Any]]:
+        """Change `row` in place; return the event-log rows of the status changes."""
+        ended = ended_attempts(row)
+        if self.channel_attempt is not None and self.channel_attempt != len(ended):
+            return []
+        if ended and self.provider_ref is not None:
+            pid = self.provider_ref[2]
+            _follow_ended_attempt(row, ended, pid, self.status, self.now_us)
+            if pid not in json.loads(row["provider_message_ids"] or "[]"):
+                return []  # about an attempt the message has left
         row["update_time"] = self.now_us
         if self.provider_message_ids:
             row["provider_message_ids"] = json.dumps(self.provider_message_ids)
@@ -236,7 +366,11 @@ class StatusUpdate:
             row["error_code"], row["error_description"] = self.error.code, self.error.description
             row["error_permanent"], row["error_provider_code"] = self.error.permanent, self.error.provider_code
         if self.status is None or not st.can_transition(row["status"], self.status):
-            return None
+            return []
+        if self.status in st.PROVIDER_FAILURES and row["status"] not in st.PROVIDER_FAILURES:
+            body = Message.FromString(row["body"])
+            if body.fallbacks:
+                return leave_attempt(row, ended, body, self.status, _error(row), self.provider_code, self.now_us)
         row["status"] = self.status
         if self.status in _TIME_COLUMN:
             row[_TIME_COLUMN[self.status]] = self.now_us
@@ -246,14 +380,164 @@ class StatusUpdate:
             # The handset's word wins over an earlier failure report.
             row["error_code"] = row["error_description"] = row["error_provider_code"] = None
             row["error_permanent"] = None
-        return status_event(row, self.provider_code, self.now_us)
+        return [status_event(row, self.provider_code, self.now_us)]
+
+
+def _follow_ended_attempt(row: dict[str, Any], ended: list[ChannelAttempt], pid: str, status: int | None, now_us: int) -> None:
+    """A late report about an ended attempt updates that attempt's record only."""
+    for attempt in ended:
+        if pid in attempt.provider_message_ids and status is not None and st.can_transition(attempt.status, status):
+            attempt.status = status
+            if status in (st.DELIVERED, st.READ):
+                attempt.ClearField("error")
+            row["channel_attempts"] = Message(channel_attempts=ended).SerializeToString()
+            row["update_time"] = now_us
+
+
+def leave_attempt(
+    row: dict[str, Any], ended: list[ChannelAttempt], body: Message, status: int, reason: MessageError, provider_code: str, now_us: int
+) -> list[dict[str, Any]]:
+    """End the current channel attempt at `status` because of `reason`, then move the message to
+    its next fallback: a SWITCHING_CHANNEL event, and the message QUEUED again on the fallback's
+    identity (the deliberate exception to forward-only statuses). With no fallback left the
+    message fails with NO_CHANNELS_LEFT. Changes `row` in place; returns the events."""
+    closed = _current_attempt(row, ended)
+    closed.status = status
+    closed.error.CopyFrom(reason)
+    closed.end_time.FromMicroseconds(now_us)
+    events_out = []
+    chosen = fallback.next_fallback(body, len(ended) + 1)
+    if chosen is not None:
+        switching = {**row, "status": st.SWITCHING_CHANNEL, "error_code": reason.code, "error_description": reason.description,
+                     "error_permanent": reason.permanent, "error_provider_code": reason.provider_code}
+        events_out.append(status_event(switching, provider_code, now_us))
+    row["channel_attempts"] = Message(channel_attempts=[*ended, closed]).SerializeToString()
+    row.update(update_time=now_us, fallback_deadline=None, lease_owner=None, lease_expire_time=None, next_attempt_time=None)
+    if chosen is None:
+        given_up = fallback.no_channels_left(reason, len(ended) + 1)
+        row.update(status=st.FAILED, error_code=given_up.code, error_description=given_up.description,
+                   error_permanent=given_up.permanent, error_provider_code=given_up.provider_code)
+        return [status_event(row, provider_code, now_us)]
+    has_next = fallback.next_fallback(body, len(ended) + 2) is not None
+    row.update(
+        identity_id=chosen.identity.rsplit("/", 1)[-1], channel=chosen.channel, sender=chosen.sender, recipient=chosen.recipient,
+        status=st.QUEUED, attempts=0, provider_message_ids=None, sent_time=None, delivered_time=None, read_time=None,
+        error_code=None, error_description=None, error_permanent=None, error_provider_code=None, next_attempt_time=now_us,
+        fallback_deadline=now_us + body.fallback_timeout.ToMicroseconds() if has_next else None,
+    )
+    events_out.append(status_event(row, "", now_us))
+    return events_out
+
+
+def _ref_key() -> Any:
+    return tuple_(provider_refs.c.account_id, provider_refs.c.identity_id, provider_refs.c.provider_message_id)
+
+
+async def _part_statuses(conn: AsyncConnection, rows: list[dict[str, Any]]) -> dict[str, dict[tuple[str, str, str], int]]:
+    """Each multi-part message's current parts and their statuses (SENT until a part is
+    reported). An earlier channel attempt's ids are not parts of the current one."""
+    current = {r["id"]: set(json.loads(r["provider_message_ids"] or "[]")) for r in rows}
+    multi = {message_id for message_id, ids in current.items() if len(ids) > 1}
+    if not multi:
+        return {}
+    found = await conn.execute(select(provider_refs).where(provider_refs.c.message_id.in_(multi)))
+    parts: dict[str, dict[tuple[str, str, str], int]] = {}
+    for r in found:
+        if r.provider_message_id in current[r.message_id]:
+            parts.setdefault(r.message_id, {})[(r.account_id, r.identity_id, r.provider_message_id)] = r.status or st.SENT
+    return parts
+
+
+async def apply_parked_reports(conn: AsyncConnection, refs: list[tuple[str, str, str]] | None, now_us: int) -> int:
+    """Apply parked reports whose provider id is now known (those of `refs`, or all when None:
+    a report parked by one replica while another stored the id). Returns how many applied."""
+    query = select(parked_reports).order_by(parked_reports.c.id)
+    if refs is not None:
+        query = query.where(tuple_(parked_reports.c.account_id, parked_reports.c.identity_id, parked_reports.c.provider_message_id).in_(refs))
+    else:
+        known = select(provider_refs.c.message_id).where(
+            provider_refs.c.account_id == parked_reports.c.account_id,
+            provider_refs.c.identity_id == parked_reports.c.identity_id,
+            provider_refs.c.provider_message_id == parked_reports.c.provider_message_id,
+        )
+        query = query.where(known.exists()).limit(1000)
+    found = (await conn.execute(query)).all()
+    if not found:
+        return 0
+    await conn.execute(delete(parked_reports).where(parked_reports.c.id.in_([r.id for r in found])))
+    await StatusUpdate.run_batch(conn, [
+        StatusUpdate(
+            max(now_us, r.receive_time), provider_ref=(r.account_id, r.identity_id, r.provider_message_id), status=r.status,
+            provider_code=r.provider_code, error=MessageError.FromString(r.error) if r.error is not None else None,
+        )
+        for r in found
+    ])
+    return len(found)
+
+
+@dataclass
+class SweepParkedReports:
+    """Apply parked reports whose id has been stored since, and drop those older than
+    `max_age_us` (their message was never sent, or its id never matched)."""
+
+    now_us: int
+    max_age_us: int
+
+    async def __call__(self, conn: AsyncConnection) -> tuple[int, int]:
+        applied = await apply_parked_reports(conn, None, self.now_us)
+        dropped = await conn.execute(delete(parked_reports).where(parked_reports.c.receive_time < self.now_us - self.max_age_us))
+        return applied, dropped.rowcount
 
 
 _MUTABLE = (
     "status", "update_time", "sent_time", "delivered_time", "read_time", "error_code", "error_description",
     "error_permanent", "error_provider_code", "provider_message_ids", "next_attempt_time", "lease_owner",
-    "lease_expire_time",
+    "lease_expire_time", "identity_id", "channel", "sender", "recipient", "attempts", "fallback_deadline", "channel_attempts",
 )
+
+
+async def _write_back(conn: AsyncConnection, rows: Sequence[Row]) -> None:
+    await conn.execute(
+        update(messages).where(messages.c.id == bindparam("b_id")).values({c: bindparam(f"b_{c}") for c in _MUTABLE}),
+        [{"b_id": r["id"], **{f"b_{c}": r[c] for c in _MUTABLE}} for r in rows],
+    )
+
+
+@dataclass
+class SwitchTimedOut:
+    """Give up the channel attempts whose fallback deadline passed without reaching their success
+    status (FALLBACK_TIMEOUT) and move them to their next fallback. A message being handed to
+    its provider right now (a live lease) waits for the outcome. Returns how many switched."""
+
+    now_us: int
+    limit: int
+
+    async def __call__(self, conn: AsyncConnection) -> int:
+        due = (
+            select(messages)
+            .where(
+                messages.c.fallback_deadline <= self.now_us,
+                or_(messages.c.lease_expire_time.is_(None), messages.c.lease_expire_time < self.now_us),
+            )
+            .order_by(messages.c.fallback_deadline)
+            .limit(self.limit)
+            .with_for_update(skip_locked=True)
+        )
+        rows = [dict(r) for r in (await conn.execute(due)).mappings()]
+        new_events: list[dict[str, Any]] = []
+        switched = 0
+        for row in rows:
+            row["fallback_deadline"] = None
+            body = Message.FromString(row["body"])
+            if fallback.times_out(row["status"], body.fallback_success_status):
+                reason = fallback.timeout_error(body.fallback_success_status, body.fallback_timeout.ToMicroseconds())
+                new_events.extend(leave_attempt(row, ended_attempts(row), body, row["status"], reason, "", self.now_us))
+                switched += 1
+        if rows:
+            await _write_back(conn, rows)
+        if new_events:
+            await conn.execute(insert(events), new_events)
+        return switched
 
 
 @dataclass

@@ -90,6 +90,11 @@ messages = Table(
     Column("next_attempt_time", BigInteger, nullable=True),
     Column("lease_owner", String(64), nullable=True),
     Column("lease_expire_time", BigInteger, nullable=True),
+    # Fallback: when the current channel attempt is given up unless it reached its success
+    # status (NULL when no fallback is left), and the attempts already ended (a Message proto
+    # holding only channel_attempts; NULL until the first switch).
+    Column("fallback_deadline", BigInteger, nullable=True),
+    Column("channel_attempts", LargeBinary, nullable=True),
     UniqueConstraint("account_id", "request_id", name="uq_messages_request_id"),
     Index("ix_messages_account_create", "account_id", "create_time", "id"),
     Index(
@@ -98,6 +103,23 @@ messages = Table(
         sqlite_where=text("next_attempt_time IS NOT NULL"),
         postgresql_where=text("next_attempt_time IS NOT NULL"),
     ),
+    Index(
+        "ix_messages_fallback_deadline",
+        "fallback_deadline",
+        sqlite_where=text("fallback_deadline IS NOT NULL"),
+        postgresql_where=text("fallback_deadline IS NOT NULL"),
+    ),
+)
+
+# Customer service windows (WhatsApp, Messenger): the last inbound message per identity and
+# contact, written with the inbound message.
+session_windows = Table(
+    "session_windows",
+    metadata,
+    Column("account_id", String(63), primary_key=True),
+    Column("identity_id", String(63), primary_key=True),
+    Column("contact", String(4096), primary_key=True),
+    Column("last_inbound_time", BigInteger, nullable=False),
 )
 
 # Provider message ids -> our message, for status reports that only carry the provider's id.
@@ -108,6 +130,24 @@ provider_refs = Table(
     Column("identity_id", String(63), primary_key=True),
     Column("provider_message_id", String(128), primary_key=True),
     Column("message_id", String(32), nullable=False),
+    # The last status reported for this id: a multi-part SMS is delivered when every part is.
+    Column("status", SmallInteger, nullable=True),
+)
+
+# Status reports that arrived before the provider id they name was stored (an SMSC's receipt
+# can beat the dispatcher's commit of submit_sm_resp). Applied when the id is stored.
+parked_reports = Table(
+    "parked_reports",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("account_id", String(63), nullable=False),
+    Column("identity_id", String(63), nullable=False),
+    Column("provider_message_id", String(128), nullable=False),
+    Column("status", SmallInteger, nullable=False),
+    Column("provider_code", String(64), nullable=False),
+    Column("error", LargeBinary, nullable=True),  # a MessageError proto
+    Column("receive_time", BigInteger, nullable=False),
+    Index("ix_parked_reports_ref", "account_id", "identity_id", "provider_message_id"),
 )
 
 # The append-only event log: every status change and inbound message, in commit order.

@@ -139,7 +139,6 @@ async def test_undelivered_receipt_fails_with_stat_and_err(client: Client, smsc:
 
 
 @pytest.mark.smsc(receipt_before_response=True)
-@pytest.mark.xfail(strict=True, reason="needs the store to park reports for provider ids not stored yet (lead's change on main)")
 async def test_receipt_before_submit_response_still_delivers(client: Client, smsc: SmscSimulator) -> None:
     await create_smpp_identity(client, smsc)
     sent = await client.messaging.SendMessage(send())
@@ -179,7 +178,6 @@ async def test_payload_split_sends_one_submit_with_message_payload(client: Clien
 
 
 @pytest.mark.smsc(part_stats={2: "UNDELIV"})
-@pytest.mark.xfail(strict=True, reason="needs the store to aggregate part statuses (lead's change on main)")
 async def test_message_with_a_failed_part_is_undelivered(client: Client, smsc: SmscSimulator) -> None:
     await create_smpp_identity(client, smsc)
     sent = await client.messaging.SendMessage(send("y" * 200))

@@ -8,7 +8,8 @@ configurable delays. Magic recipients (after Twilio's test numbers) script the f
 | +15005550003   | sent, but no status report ever arrives           |
 | +15005550004   | sent, then an UNDELIVERED report                  |
 
-Identity settings override the defaults: `delivered_delay_ms`, `read_delay_ms`, `send_delay_ms`
+Callbacks (statuses and customer messages) can be posted to the identity's webhook URL; see
+webhook.py. Identity settings override the defaults: `delivered_delay_ms`, `read_delay_ms`, `send_delay_ms`
 (how long the simulated provider takes to accept a message).
 """
 
@@ -20,7 +21,19 @@ from dataclasses import dataclass
 
 from google.protobuf.json_format import MessageToDict
 
-from omnirelay.channels.base import AdapterContext, AdapterSpec, ErrorClass, OutboundMessage, ProviderPayload, SendError, SendResult, StatusReport
+from omnirelay.channels.base import (
+    AdapterContext,
+    AdapterSpec,
+    ErrorClass,
+    OutboundMessage,
+    ProviderPayload,
+    SendError,
+    SendResult,
+    StatusReport,
+    WebhookRequest,
+    WebhookResult,
+)
+from omnirelay.channels.sandbox import webhook
 from omnirelay.domain import status as st
 from omnirelay.domain.errors import FailureCode
 from omnirelay.domain.validation import AdapterRequirements
@@ -78,6 +91,10 @@ class SandboxAdapter:
         await self._reports.status(self._status(provider_id, st.DELIVERED, "delivered"))
         await asyncio.sleep(max(self._read_delay - self._delivered_delay, 0))
         await self._reports.status(self._status(provider_id, st.READ, "read"))
+
+    async def handle_webhook(self, request: WebhookRequest) -> WebhookResult:
+        webhook.verify(self._identity, request)
+        return webhook.parse(self._identity, request.body)
 
     def _status(self, provider_id: str, status: int, code: str, error: MessageError | None = None) -> StatusReport:
         return StatusReport(self._identity.account_id, self._identity.id, provider_id, status, code, error)
