@@ -8,7 +8,7 @@ import grpc
 from omnirelay.v1 import identities_pb2, identities_pb2_grpc, messaging_pb2, messaging_pb2_grpc
 from omnirelay.v1.common_pb2 import Channel
 
-from bench.workload import IDENTITY_ADDRESS, IDENTITY_ID, bearer
+from bench.workload import IDENTITY_ADDRESS, IDENTITY_ID, SMPP_IDENTITY_ID, bearer
 
 CALL_TIMEOUT_S = 10.0
 IDLE_POLL_S = 0.25
@@ -17,11 +17,22 @@ NOT_FINISHED = 'status != "READ"'
 
 
 def create_sms_identity(address: str, api_key: str) -> None:
-    """The sandbox SMS sender every send of the run goes out from."""
-    request = identities_pb2.CreateChannelIdentityRequest(
-        channel_identity_id=IDENTITY_ID,
-        channel_identity=identities_pb2.ChannelIdentity(channel=Channel.CHANNEL_SMS, address=IDENTITY_ADDRESS, adapter="sandbox"),
+    """The sandbox SMS sender the sandbox phases send from."""
+    _create_identity(address, api_key, identities_pb2.ChannelIdentity(channel=Channel.CHANNEL_SMS, address=IDENTITY_ADDRESS, adapter="sandbox"), IDENTITY_ID)
+
+
+def create_smpp_identity(address: str, api_key: str, smsc_address: str) -> None:
+    """The SMPP sender of the smpp phase, bound to the SMSC simulator."""
+    host, port = smsc_address.rsplit(":", 1)
+    identity = identities_pb2.ChannelIdentity(
+        channel=Channel.CHANNEL_SMS, address=IDENTITY_ADDRESS, adapter="smpp",
+        settings={"host": host, "port": port, "system_id": "bench", "window": "64"}, credentials={"password": "bench"},
     )
+    _create_identity(address, api_key, identity, SMPP_IDENTITY_ID)
+
+
+def _create_identity(address: str, api_key: str, identity: identities_pb2.ChannelIdentity, identity_id: str) -> None:
+    request = identities_pb2.CreateChannelIdentityRequest(channel_identity_id=identity_id, channel_identity=identity)
     with grpc.insecure_channel(address) as channel:
         stub = identities_pb2_grpc.ChannelIdentityServiceStub(channel)
         stub.CreateChannelIdentity(request, metadata=bearer(api_key), timeout=CALL_TIMEOUT_S)

@@ -85,7 +85,21 @@ def markdown_table(document: dict[str, Any]) -> str:
         f"{options['concurrency']} calls in flight over {options['channels']} channels, at most {options['count']} calls "
         f"or {options['duration_s']:g} s per phase, sandbox DELIVERED after 10 ms; `make bench`, {machine['date'][:10]}."
     )
-    return f"{header}\n{rows}\n\n{caption}"
+    return f"{header}\n{rows}\n\n{caption}\n\n{smpp_table(document)}"
+
+
+def smpp_table(document: dict[str, Any]) -> str:
+    """The smpp phase: SendMessage -> SMPP -> SMSC simulator -> receipt -> DELIVERED event."""
+    rows = []
+    for run in document["stores"].values():
+        if "smpp_end_to_end" not in run:
+            continue
+        e2e = run["smpp_end_to_end"]
+        rows.append(f"| {STORE_TITLES.get(run['store'], run['store'])} | {_number(e2e['messages_per_s'])} | "
+                    f"{_pair(e2e['delivery_latency'])} | {e2e['delivered']} | {e2e['missing']} |")
+    header = ("| store | SMPP end-to-end msg/s | send→DELIVERED p50 / p99 (ms) | delivered | missing |\n"
+              "|---|---:|---:|---:|---:|")
+    return header + "\n" + "\n".join(rows) + "\n\nSMPP: transceiver bind (window 64) to the SMSC simulator on 127.0.0.1, DELIVRD receipt 10 ms after submit_sm_resp."
 
 
 def target_checks(document: dict[str, Any]) -> list[str]:

@@ -15,7 +15,7 @@ from bench import gateway_client, servers
 from bench.child import run_in_child
 from bench.loadgen import EndToEndResult, EndToEndSpec, LoadResult, LoadSpec
 from bench.stats import ratio
-from bench.workload import Target, echo_target, send_target
+from bench.workload import SMPP_IDENTITY_ID, Target, echo_target, send_target
 
 PACED_FRACTION = 0.5
 MIN_DELIVERY_TIMEOUT_S = 30.0
@@ -113,17 +113,32 @@ def measure_gateway(store: str, database_url: str, options: Options) -> dict[str
                  f"p50 {e2e.delivery_latency['p50_ms']} ms, p99 {e2e.delivery_latency['p99_ms']} ms, missing {e2e.missing}")
         idle["after_end_to_end"] = wait_idle(gateway.address, api_key, store, "end to end")
 
+        smpp = measure_smpp(store, gateway.address, api_key, options)
         peak_rss = gateway.peak_rss_mb()
     return {
         "database": database_url.split(":", 1)[0],
         "send_max_rate": asdict(accepted),
         "send_paced": asdict(paced),
         "end_to_end": asdict(e2e),
+        "smpp_end_to_end": asdict(smpp),
         "gateway_peak_rss_mb": peak_rss,
         "idle_waits": idle,
         "gateway_stop": {"exit_code": gateway.exit_code, "seconds": gateway.stop_seconds},
         "gateway_log": {"path": str(log_path), "lines": count_lines(log_path)},
     }
+
+
+def measure_smpp(store: str, address: str, api_key: str, options: Options) -> EndToEndResult:
+    """End to end through SMPP: the same sends from an smpp identity bound to the SMSC simulator
+    (its own process), which answers submit_sm at once and sends the DELIVRD receipt 10 ms later.
+    Run last: its messages end at DELIVERED, never READ, which the idle waits look for."""
+    with servers.smsc_simulator(options.log_dir / f"smsc-{store}.log") as smsc:
+        gateway_client.create_smpp_identity(address, api_key, smsc.address)
+        spec = EndToEndSpec(load_spec(send_target(address, api_key, SMPP_IDENTITY_ID), options, short_warmup(options)), options.delivery_timeout_s)
+        result = run_end_to_end(spec, options)
+    progress(f"{store}: smpp end to end: {result.delivered} DELIVERED in {result.elapsed_s:.1f} s = {result.messages_per_s:.0f}/s, "
+             f"p50 {result.delivery_latency['p50_ms']} ms, p99 {result.delivery_latency['p99_ms']} ms, missing {result.missing}")
+    return result
 
 
 def count_lines(path: Path) -> int:

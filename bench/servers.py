@@ -27,6 +27,7 @@ KILL_WAIT_S = 10.0
 
 SANDBOX_DELIVERED_DELAY_MS = 10
 SANDBOX_READ_DELAY_MS = 20
+SMSC_RECEIPT_DELAY_S = 0.01
 
 
 @dataclass
@@ -135,6 +136,12 @@ def gateway(database_url: str, log_path: Path, extra_args: Sequence[str] = ()) -
         *extra_args,
     ]
     return running_server("gateway", argv, log_path)
+
+
+def smsc_simulator(log_path: Path) -> AbstractContextManager[ServerProcess]:
+    """The SMSC simulator on a free loopback port, sending each DELIVRD receipt after 10 ms."""
+    argv = [sys.executable, "-m", "omnirelay.channels.smpp.simulator", "--port", "0", "--receipt-delay", str(SMSC_RECEIPT_DELAY_S)]
+    return running_server("smsc", argv, log_path)
 
 
 def create_account_key(database_url: str) -> str:

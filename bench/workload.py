@@ -9,6 +9,7 @@ from omnirelay.v1.content_pb2 import Content, Text
 
 ACCOUNT_ID = "bench"
 IDENTITY_ID = "sms-bench"
+SMPP_IDENTITY_ID = "smpp-bench"
 IDENTITY_ADDRESS = "+15551234567"
 RECIPIENT = "+15557654321"
 
@@ -33,10 +34,10 @@ class Target:
     metadata: Metadata = ()
 
 
-def send_message_request() -> bytes:
+def send_message_request(identity: str = IDENTITY_ID) -> bytes:
     """A typical SMS send: one short text, one metadata pair, no request_id."""
     request = messaging_pb2.SendMessageRequest(
-        identity=IDENTITY_ID,
+        identity=identity,
         recipient=RECIPIENT,
         content=Content(text=Text(body="Your code is 123456")),
         metadata={"order": "42"},
@@ -58,8 +59,8 @@ def echo_target(address: str) -> Target:
     return Target(address, ECHO_METHOD, send_message_request())
 
 
-def send_target(address: str, api_key: str) -> Target:
-    return Target(address, SEND_METHOD, send_message_request(), bearer(api_key))
+def send_target(address: str, api_key: str, identity: str = IDENTITY_ID) -> Target:
+    return Target(address, SEND_METHOD, send_message_request(identity), bearer(api_key))
 
 
 def inject_target(address: str, api_key: str) -> Target:

@@ -330,7 +330,7 @@ async def test_transcode_reports_mms_size_errors_and_warnings(client):  # type: 
         (channels_pb2.TranscodeMessageRequest(channels=[Channel.CHANNEL_UNSPECIFIED], content=CHOICE), "INVALID_FIELD", ["channels[0]"]),
         (channels_pb2.TranscodeMessageRequest(identity="sms", channels=[Channel.CHANNEL_WHATSAPP], content=CHOICE), "INVALID_FIELD", ["channels[0]"]),
         (channels_pb2.TranscodeMessageRequest(identity="sms", adapter="sandbox", content=CHOICE), "INVALID_FIELD", ["adapter"]),
-        (channels_pb2.TranscodeMessageRequest(channels=[Channel.CHANNEL_SMS], adapter="smpp", content=CHOICE), "UNKNOWN_ADAPTER", ["adapter"]),
+        (channels_pb2.TranscodeMessageRequest(channels=[Channel.CHANNEL_SMS], adapter="carrier-pigeon", content=CHOICE), "UNKNOWN_ADAPTER", ["adapter"]),
     ],
     ids=["no-channels", "unspecified-channel", "channel-not-the-identitys", "identity-and-adapter", "unknown-adapter"],
 )

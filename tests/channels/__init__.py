@@ -1,0 +1,1 @@
+"""Adapter tests: each channel against a local fake peer that speaks the real protocol."""

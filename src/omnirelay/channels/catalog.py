@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from omnirelay.channels import messenger, sandbox, twilio, whatsapp
+from omnirelay.channels import messenger, sandbox, smpp, twilio, whatsapp
 from omnirelay.channels.base import AdapterSpec
 from omnirelay.config import Settings
 
 
 def adapter_specs(settings: Settings) -> dict[str, AdapterSpec]:
-    specs: list[AdapterSpec] = [twilio.SPEC, whatsapp.spec(), messenger.spec()]
+    specs: list[AdapterSpec] = [smpp.spec(), twilio.SPEC, whatsapp.spec(), messenger.spec()]
     if settings.sandbox:
         specs.append(sandbox.spec(sandbox.SandboxDefaults(settings.sandbox_delivered_delay_ms, settings.sandbox_read_delay_ms, settings.sandbox_send_delay_ms)))
     return {s.name: s for s in specs}

@@ -6,16 +6,22 @@ from dataclasses import dataclass
 
 from omnirelay.v1.common_pb2 import SmsEncoding
 
-# GSM 03.38 basic character set (one septet each).
-GSM7_BASIC = frozenset(
+# GSM 03.38 basic character set, in code order: the character at index n is septet n.
+GSM7_ALPHABET = (
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
-# The extension table: each costs an escape septet plus itself, so it counts twice.
-GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
+GSM7_BASIC = frozenset(GSM7_ALPHABET)
+GSM7_ESCAPE = 0x1B
+# The extension table: each costs the escape septet plus its own, so it counts twice.
+GSM7_EXTENSION_CODES = {"\f": 0x0A, "^": 0x14, "{": 0x28, "}": 0x29, "\\": 0x2F, "[": 0x3C, "~": 0x3D, "]": 0x3E, "|": 0x40, "€": 0x65}
+GSM7_EXTENSION = frozenset(GSM7_EXTENSION_CODES)
 
 GSM7_SINGLE, GSM7_PART = 160, 153
 UCS2_SINGLE, UCS2_PART = 70, 67
+
+_SEPTET = {c: i for i, c in enumerate(GSM7_ALPHABET)}
+_EXTENDED_CHAR = {code: c for c, code in GSM7_EXTENSION_CODES.items()}
 
 
 @dataclass(frozen=True)
@@ -29,24 +35,63 @@ def is_gsm7(text: str) -> bool:
     return all(c in GSM7_BASIC or c in GSM7_EXTENSION for c in text)
 
 
-def segment(text: str) -> SmsSegmentation:
-    """How `text` goes over the air: its encoding and the number of concatenated parts.
+def encoding_of(text: str) -> int:
+    return SmsEncoding.SMS_ENCODING_GSM7 if is_gsm7(text) else SmsEncoding.SMS_ENCODING_UCS2
+
+
+def _widths(text: str, encoding: int) -> list[int]:
+    if encoding == SmsEncoding.SMS_ENCODING_GSM7:
+        return [2 if c in GSM7_EXTENSION else 1 for c in text]
+    return [2 if ord(c) > 0xFFFF else 1 for c in text]
+
+
+def split(text: str) -> tuple[int, list[str]]:
+    """`text`'s encoding and the parts it goes over the air in (one part when it fits a single SMS).
 
     A two-unit character (a GSM-7 escape pair, a UTF-16 surrogate pair) is never split across
     parts: it moves whole to the next one, as handsets and SMSCs do.
     """
-    if is_gsm7(text):
-        widths = [2 if c in GSM7_EXTENSION else 1 for c in text]
-        single, part, encoding = GSM7_SINGLE, GSM7_PART, SmsEncoding.SMS_ENCODING_GSM7
-    else:
-        widths = [2 if ord(c) > 0xFFFF else 1 for c in text]
-        single, part, encoding = UCS2_SINGLE, UCS2_PART, SmsEncoding.SMS_ENCODING_UCS2
-    units = sum(widths)
-    if units <= single:
-        return SmsSegmentation(encoding, units, 1)
-    segments, used = 1, 0
-    for width in widths:
+    encoding = encoding_of(text)
+    single, part = (GSM7_SINGLE, GSM7_PART) if encoding == SmsEncoding.SMS_ENCODING_GSM7 else (UCS2_SINGLE, UCS2_PART)
+    widths = _widths(text, encoding)
+    if sum(widths) <= single:
+        return encoding, [text]
+    parts, start, used = [], 0, 0
+    for i, width in enumerate(widths):
         if used + width > part:
-            segments, used = segments + 1, 0
+            parts.append(text[start:i])
+            start, used = i, 0
         used += width
-    return SmsSegmentation(encoding, units, segments)
+    parts.append(text[start:])
+    return encoding, parts
+
+
+def segment(text: str) -> SmsSegmentation:
+    """How `text` goes over the air: its encoding, units and number of concatenated parts."""
+    encoding, parts = split(text)
+    return SmsSegmentation(encoding, sum(_widths(text, encoding)), len(parts))
+
+
+def encode_gsm7(text: str) -> bytes:
+    """GSM 03.38 unpacked, one septet per byte (SMPP data_coding 0); extension chars escaped."""
+    out = bytearray()
+    for c in text:
+        if c in GSM7_EXTENSION_CODES:
+            out += bytes((GSM7_ESCAPE, GSM7_EXTENSION_CODES[c]))
+        else:
+            out.append(_SEPTET[c])
+    return bytes(out)
+
+
+def decode_gsm7(data: bytes) -> str:
+    """The inverse of encode_gsm7; unknown escapes and bytes above 0x7F read as U+FFFD."""
+    out, escaped = [], False
+    for b in data:
+        if escaped:
+            out.append(_EXTENDED_CHAR.get(b, "\ufffd"))
+            escaped = False
+        elif b == GSM7_ESCAPE:
+            escaped = True
+        else:
+            out.append(GSM7_ALPHABET[b] if b < len(GSM7_ALPHABET) else "\ufffd")
+    return "".join(out)
