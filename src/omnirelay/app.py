@@ -26,7 +26,7 @@ from omnirelay.events.hub import EventHub, HubSettings
 from omnirelay.events.retention import RetentionSweeper
 from omnirelay.ingress.reports import store_inbound, store_status
 from omnirelay.ingress.webhooks import WebhookServer
-from omnirelay.store import database, migrate
+from omnirelay.store import database, migrate, notify
 from omnirelay.store.directory import IdentityDirectory
 from omnirelay.store.writer import GroupCommitWriter
 from omnirelay.v1 import accounts_pb2, accounts_pb2_grpc, identities_pb2, identities_pb2_grpc, messaging_pb2, messaging_pb2_grpc, sandbox_pb2, sandbox_pb2_grpc
@@ -50,7 +50,7 @@ class Gateway:
         s = self.settings
         self.db = database.connect(s.database_url)
         await migrate.upgrade(self.db)
-        self.writer = GroupCommitWriter(self.db, s.group_commit_max_batch, on_commit=self._committed)
+        self.writer = GroupCommitWriter(self.db, s.group_commit_max_batch, on_commit=self._wake)
         self.hub = EventHub(self.db, HubSettings(s.event_poll_seconds, buffer_size=s.stream_buffer))
         self.identities = IdentityDirectory(self.db, s.auth_cache_seconds)
         reports = ReportSink(status=partial(store_status, self.writer), inbound=self._store_inbound)
@@ -62,8 +62,12 @@ class Gateway:
                              s.retry_base_seconds, s.retry_max_seconds, s.dispatch_poll_seconds),
         )
         self.retention = RetentionSweeper(self.writer, self.hub, s.event_retention_seconds, s.retention_sweep_seconds, s.parked_report_seconds)
+        # Other replicas' commits wake this one's readers (PostgreSQL; SQLite is one process).
+        self.listener = notify.NotificationListener(self.db.url, self._wake) if self.db.is_postgres else None
         self.writer.start()
         await self.hub.start()
+        if self.listener is not None:
+            self.listener.start()
         self.retention.start()
         deps = Deps(self.db, self.writer, self.hub, Authenticator(self.db, s.auth_cache_seconds), self.identities,
                     self.adapters, StreamSettings(s.checkpoint_seconds, s.max_streams_per_account))
@@ -99,9 +103,12 @@ class Gateway:
         reflection.enable_server_reflection((*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
         return server
 
-    def _committed(self) -> None:
-        self.hub.notify()
-        self.dispatcher.notify()
+    def _wake(self, channels: frozenset[str]) -> None:
+        """A commit here, or a notification of one on another replica."""
+        if notify.EVENTS in channels:
+            self.hub.notify()
+        if notify.DISPATCH in channels:
+            self.dispatcher.notify()
 
     async def _store_inbound(self, report: InboundReport) -> object:
         identity = await self.identities.get(report.account_id, report.identity_id)
@@ -112,6 +119,8 @@ class Gateway:
         grace = self.settings.shutdown_grace_seconds
         await self.health.enter_graceful_shutdown()
         await self.retention.stop()
+        if self.listener is not None:
+            await self.listener.stop()
         await self.hub.close()
         await asyncio.gather(self.server.stop(grace), self.dispatcher.stop(grace))
         if self.webhooks is not None:

@@ -62,6 +62,12 @@ class Dispatcher:
         """New work may be due (a send was committed)."""
         self._wake.set()
 
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        # A full dispatcher claims nothing and waits: a freed slot is worth a claim.
+        if len(self._in_flight) >= self._settings.max_in_flight:
+            self._wake.set()
+        self._in_flight.discard(task)
+
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="dispatcher")
 
@@ -103,7 +109,7 @@ class Dispatcher:
         for row in rows:
             task = asyncio.create_task(self._deliver(row, identity_rows.get((row["account_id"], row["identity_id"]))))
             self._in_flight.add(task)
-            task.add_done_callback(self._in_flight.discard)
+            task.add_done_callback(self._finished)
         return rows
 
     async def _identities(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], IdentityRecord | None]:

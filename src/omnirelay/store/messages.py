@@ -16,6 +16,7 @@ from omnirelay.domain.clock import to_timestamp
 from omnirelay.domain.errors import GatewayError, Reason
 from omnirelay.domain.listing import Condition
 from omnirelay.domain.names import identity_name, message_name
+from omnirelay.store.notify import DISPATCH, EVENTS
 from omnirelay.store.schema import EVENT_INBOUND, EVENT_STATUS, events, messages, parked_reports, provider_refs
 from omnirelay.v1.common_pb2 import Direction, MessageError
 from omnirelay.v1.messaging_pb2 import InboundMessageEvent, Message, MessageEvent
@@ -105,6 +106,14 @@ class InsertMessage:
 
     async def __call__(self, conn: AsyncConnection) -> tuple[Message, bool]:
         return (await self.run_batch(conn, [self]))[0]
+
+    @staticmethod
+    def wakes(result: tuple[Message, bool]) -> frozenset[str]:
+        message, created = result
+        if not created:
+            return frozenset()
+        outbound = message.direction == Direction.DIRECTION_OUTBOUND
+        return frozenset({EVENTS, DISPATCH}) if outbound else frozenset({EVENTS})
 
     @classmethod
     async def run_batch(cls, conn: AsyncConnection, ops: Sequence[InsertMessage]) -> list[tuple[Message, bool]]:
@@ -413,6 +422,12 @@ class ClaimDue:
     now_us: int
     lease_us: int
     limit: int
+
+    @staticmethod
+    def wakes(rows: list[dict[str, Any]]) -> frozenset[str]:
+        # Claimed messages moved to SENDING (events); an empty claim wakes nobody, or the
+        # dispatcher would wake itself with its own claims.
+        return frozenset({EVENTS}) if rows else frozenset()
 
     async def __call__(self, conn: AsyncConnection) -> list[dict[str, Any]]:
         due = (
