@@ -18,6 +18,11 @@ class AdapterRegistry:
         return frozenset(self.specs)
 
     @property
+    def exclusive_names(self) -> frozenset[str]:
+        """Adapters whose identities one replica at a time may serve (AdapterSpec.exclusive)."""
+        return frozenset(name for name, spec in self.specs.items() if spec.exclusive)
+
+    @property
     def requirements(self) -> dict[str, AdapterRequirements]:
         return {name: spec.requirements for name, spec in self.specs.items()}
 

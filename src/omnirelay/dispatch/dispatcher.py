@@ -90,27 +90,33 @@ class Dispatcher:
         while not self._stopping:
             self._wake.clear()
             try:
-                claimed = await self._claim()
+                more_due = await self._claim()
             except Exception:  # noqa: BLE001 - the store may be down; keep trying
                 log.exception("dispatch_claim_failed")
-                claimed = []
-            if len(claimed) < self._settings.batch_size:
+                more_due = False
+            if not more_due:
                 await wake_or_timeout(self._wake, self._settings.poll_seconds)
 
-    async def _claim(self) -> list[dict[str, Any]]:
+    async def _claim(self) -> bool:
+        """Claim and start sending what is due; True when more may be due already."""
         free = self._settings.max_in_flight - len(self._in_flight)
         if free <= 0:
-            return []
-        claim = ClaimDue(self.owner, now_us(), int(self._settings.lease_seconds * 1e6), min(free, self._settings.batch_size))
-        rows = await self._writer.submit(claim)
-        if not rows:
-            return rows
-        identity_rows = await self._identities({(r["account_id"], r["identity_id"]) for r in rows})
-        for row in rows:
+            return False
+        claim = ClaimDue(
+            self.owner, now_us(), int(self._settings.lease_seconds * 1e6), min(free, self._settings.batch_size),
+            # Paced messages are reserved this far ahead, so the next claims keep up with the rate.
+            rate_horizon_us=int(max(1.0, 2 * self._settings.poll_seconds) * 1e6),
+            exclusive_adapters=self._adapters.exclusive_names,
+        )
+        claimed = await self._writer.submit(claim)
+        if not claimed.rows:
+            return claimed.more_due
+        identity_rows = await self._identities({(r["account_id"], r["identity_id"]) for r in claimed.rows})
+        for row in claimed.rows:
             task = asyncio.create_task(self._deliver(row, identity_rows.get((row["account_id"], row["identity_id"]))))
             self._in_flight.add(task)
             task.add_done_callback(self._finished)
-        return rows
+        return claimed.more_due
 
     async def _identities(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], IdentityRecord | None]:
         """The claimed messages' identities (cached); None for one deleted meanwhile."""
@@ -123,6 +129,10 @@ class Dispatcher:
         return found
 
     async def _deliver(self, row: dict[str, Any], identity: IdentityRecord | None) -> None:
+        slot = row["next_attempt_time"] - now_us()
+        if slot > 0:
+            # A paced message goes at its slot in the identity's rate (store/messages.py ClaimDue).
+            await asyncio.sleep(slot / 1e6)
         try:
             update = await self._attempt(row, identity)
         except Exception as exc:  # noqa: BLE001 - an adapter bug must not lose the message
