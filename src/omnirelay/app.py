@@ -21,6 +21,7 @@ from omnirelay.channels.base import AdapterContext, InboundReport, ReportSink
 from omnirelay.channels.catalog import adapter_specs
 from omnirelay.channels.registry import AdapterRegistry
 from omnirelay.config import Settings
+from omnirelay.dispatch.connections import ConnectionOwner
 from omnirelay.dispatch.dispatcher import Dispatcher, DispatchSettings
 from omnirelay.events.hub import EventHub, HubSettings
 from omnirelay.events.retention import RetentionSweeper
@@ -79,6 +80,12 @@ class Gateway:
         self.server = self._grpc_server(deps)
         self.port = self.server.add_insecure_port(s.listen)
         await self.server.start()
+        # Connections one replica at a time may hold go to dispatching replicas only.
+        self.connections = None
+        if s.dispatch and self.adapters.exclusive_names:
+            self.connections = ConnectionOwner(self.db, self.writer, self.identities, self.adapters, self.dispatcher.owner,
+                                               s.connection_lease_seconds, on_acquired=self.dispatcher.notify)
+            self.connections.start()
         if s.dispatch:
             self.dispatcher.start()
         for name in ("", *SERVICE_NAMES):
@@ -123,6 +130,8 @@ class Gateway:
             await self.listener.stop()
         await self.hub.close()
         await asyncio.gather(self.server.stop(grace), self.dispatcher.stop(grace))
+        if self.connections is not None:
+            await self.connections.stop()
         if self.webhooks is not None:
             await self.webhooks.stop()
         await self.writer.stop()

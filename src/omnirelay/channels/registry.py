@@ -37,6 +37,12 @@ class AdapterRegistry:
         self._live[key] = (identity.update_time, adapter)
         return adapter
 
+    async def close_adapter(self, key: tuple[str, str]) -> None:
+        """Close the live adapter of identity (account, id), if any (its connection lease was lost)."""
+        live = self._live.pop(key, None)
+        if live is not None:
+            await live[1].close()
+
     async def close(self) -> None:
         for _, adapter in self._live.values():
             await adapter.close()

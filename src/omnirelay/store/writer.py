@@ -18,11 +18,10 @@ from typing import Any, TypeVar
 
 import structlog
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from omnirelay.domain.errors import GatewayError, Reason
-from omnirelay.store.database import EVENT_LOG_LOCK, Database
+from omnirelay.store.database import EVENT_LOG_LOCK, Database, as_store_error
 from omnirelay.store.notify import EVENTS, notify_statement
 
 log = structlog.get_logger(__name__)
@@ -81,7 +80,7 @@ class GroupCommitWriter:
                 for item in batch:
                     await self._commit([item])
             elif not batch[0][1].done():
-                batch[0][1].set_exception(_as_gateway_error(exc))
+                batch[0][1].set_exception(as_store_error(exc))
             return
         self.batches += 1
         self.operations += len(batch)
@@ -123,15 +122,3 @@ async def run_operations(conn: AsyncConnection, operations: list[Operation[Any]]
         results.extend(await run_batch(conn, operations[i:j]))
         i = j
     return results
-
-
-def _as_gateway_error(exc: Exception) -> Exception:
-    if isinstance(exc, GatewayError):
-        return exc
-    lost = isinstance(exc, (OperationalError, InterfaceError, OSError)) or (
-        isinstance(exc, DBAPIError) and exc.connection_invalidated
-    )
-    if lost:
-        log.warning("store_unavailable", error=str(exc))
-        return GatewayError(Reason.STORE_UNAVAILABLE, "the database could not be reached; nothing was stored")
-    return exc
