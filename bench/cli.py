@@ -12,13 +12,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import postgres, report
+from bench import postgres, replicas, report
 from bench.scenario import Options, measure_store, progress
 from bench.servers import REPO_ROOT
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DEFAULT_OUT = REPO_ROOT / "bench" / "results" / "latest.json"
 STORES = ("sqlite", "postgres")
+SCENARIOS = (*STORES, "replicas")
 
 
 def _positive_int(text: str) -> int:
@@ -46,7 +47,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="a PostgreSQL server where a database may be created and dropped; empty skips PostgreSQL "
              f"(default $OMNIRELAY_BENCH_POSTGRES_URL or {DEFAULT_POSTGRES_URL})",
     )
-    parser.add_argument("--only", choices=STORES, help="run one store only")
+    parser.add_argument("--only", choices=SCENARIOS, help="run one store, or the replicas scenario, only")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"JSON results file (default {DEFAULT_OUT.relative_to(REPO_ROOT)})")
     return parser.parse_args(argv)
 
@@ -90,15 +91,21 @@ def main(argv: list[str] | None = None) -> int:
     for store in STORES:
         if args.only in (None, store):
             document["stores"][store] = run_guarded(store, measures[store])
+    if args.only in (None, "replicas"):
+        document["replicas"] = run_guarded("replicas", lambda: replicas.measure_replicas(args.postgres_url, options))
     document["wall_time_s"] = round(time.monotonic() - started, 1)
     report.write_json(out, document)
-    print(report.markdown_table(document))
+    if document["stores"]:
+        print(report.markdown_table(document))
+    if "replicas" in document:
+        print()
+        print(replicas.markdown_table(document["replicas"]))
     print()
     for line in report.target_checks(document):
         print(f"- {line}")
     sys.stdout.flush()
     progress(f"results in {out}, {document['wall_time_s']} s in all")
-    failed = any("error" in run for run in document["stores"].values())
+    failed = any("error" in run for run in [*document["stores"].values(), document.get("replicas", {})])
     return 1 if failed else 0
 
 
