@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import postgres, report
+from bench import postgres, replicas, report
 from bench.scenario import Options, measure_store, progress
 from bench.servers import REPO_ROOT
 from bench.streams import StreamOptions, measure_streams
@@ -20,7 +20,7 @@ from bench.streams import StreamOptions, measure_streams
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DEFAULT_OUT = REPO_ROOT / "bench" / "results" / "latest.json"
 STORES = ("sqlite", "postgres")
-SCENARIOS = (*STORES, "streams")
+SCENARIOS = (*STORES, "streams", "replicas")
 
 
 def _positive_int(text: str) -> int:
@@ -52,7 +52,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="a PostgreSQL server where a database may be created and dropped; empty skips PostgreSQL "
              f"(default $OMNIRELAY_BENCH_POSTGRES_URL or {DEFAULT_POSTGRES_URL})",
     )
-    parser.add_argument("--only", choices=SCENARIOS, help="run one scenario only: a store's SendMessage figures, or the streams fan-out")
+    parser.add_argument("--only", choices=SCENARIOS, help="run one scenario only: a store's SendMessage figures, the streams fan-out, or the replicas scenario")
     streams = parser.add_argument_group("streams scenario (fan-out to stream subscribers, SQLite)")
     streams.add_argument("--subscribers", type=_positive_ints, default=(1, 100, 1000), help="subscriber counts, comma-separated (default 1,100,1000)")
     streams.add_argument("--stream-events", type=_positive_int, default=1000, help="events per phase at most (default 1000)")
@@ -116,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
             document["stores"][store] = run_guarded(store, measures[store])
     if args.only in (None, "streams"):
         document["streams"] = run_guarded("streams", lambda: run_streams(stream_options))
+    if args.only in (None, "replicas"):
+        document["replicas"] = run_guarded("replicas", lambda: replicas.measure_replicas(args.postgres_url, options))
     document["wall_time_s"] = round(time.monotonic() - started, 1)
     report.write_json(out, document)
     if document["stores"]:
@@ -124,11 +126,14 @@ def main(argv: list[str] | None = None) -> int:
     if "streams" in document:
         print(report.streams_table(document))
         print()
+    if "replicas" in document:
+        print(replicas.markdown_table(document["replicas"]))
+        print()
     for line in report.target_checks(document):
         print(f"- {line}")
     sys.stdout.flush()
     progress(f"results in {out}, {document['wall_time_s']} s in all")
-    failed = any("error" in run for run in [*document["stores"].values(), document.get("streams", {})])
+    failed = any("error" in run for run in [*document["stores"].values(), document.get("streams", {}), document.get("replicas", {})])
     return 1 if failed else 0
 
 

@@ -29,8 +29,9 @@ from omnirelay.v1.common_pb2 import MessageStatus
 from bench.stats import latency_summary_ms, rate
 from bench.workload import STREAM_EVENTS_METHOD, Metadata, Target
 
-# Each channel gets its own subchannel, hence its own TCP connection.
-CHANNEL_OPTIONS = (("grpc.use_local_subchannel_pool", 1),)
+# Each channel gets its own subchannel, hence its own TCP connection. A target listing several
+# servers ("ipv4:127.0.0.1:P1,127.0.0.1:P2", the replicas scenario) gets calls round robin.
+CHANNEL_OPTIONS = (("grpc.use_local_subchannel_pool", 1), ("grpc.lb_policy_name", "round_robin"))
 CONNECT_TIMEOUT_S = 10.0
 ERROR_SAMPLES = 5
 

@@ -24,6 +24,7 @@ from omnirelay.channels.base import AdapterContext, InboundReport, ReportSink
 from omnirelay.channels.catalog import adapter_specs
 from omnirelay.channels.registry import AdapterRegistry
 from omnirelay.config import Settings
+from omnirelay.dispatch.connections import ConnectionOwner
 from omnirelay.dispatch.dispatcher import Dispatcher, DispatchSettings
 from omnirelay.domain import fallback
 from omnirelay.domain.clock import Clock, now_us
@@ -31,7 +32,7 @@ from omnirelay.events.hub import EventHub, HubSettings
 from omnirelay.events.retention import RetentionSweeper
 from omnirelay.ingress.reports import store_inbound, store_status
 from omnirelay.ingress.webhooks import WebhookServer
-from omnirelay.store import database, migrate
+from omnirelay.store import database, migrate, notify
 from omnirelay.store.directory import IdentityDirectory
 from omnirelay.store.writer import GroupCommitWriter
 from omnirelay.v1 import (
@@ -72,7 +73,7 @@ class Gateway:
         s = self.settings
         self.db = database.connect(s.database_url)
         await migrate.upgrade(self.db)
-        self.writer = GroupCommitWriter(self.db, s.group_commit_max_batch, on_commit=self._committed)
+        self.writer = GroupCommitWriter(self.db, s.group_commit_max_batch, on_commit=self._wake)
         self.hub = EventHub(self.db, HubSettings(s.event_poll_seconds, buffer_size=s.stream_buffer))
         self.identities = IdentityDirectory(self.db, s.auth_cache_seconds)
         reports = ReportSink(status=partial(store_status, self.writer, clock=self.clock), inbound=self._store_inbound)
@@ -85,8 +86,12 @@ class Gateway:
             self.clock,
         )
         self.retention = RetentionSweeper(self.writer, self.hub, s.event_retention_seconds, s.retention_sweep_seconds, s.parked_report_seconds)
+        # Other replicas' commits wake this one's readers (PostgreSQL; SQLite is one process).
+        self.listener = notify.NotificationListener(self.db.url, self._wake) if self.db.is_postgres else None
         self.writer.start()
         await self.hub.start()
+        if self.listener is not None:
+            self.listener.start()
         self.retention.start()
         media = MediaProbe(self.http, s.media_head_timeout_seconds, s.media_head_allow_private)
         sending = SendSettings(int(s.session_window_hours * 3600e6), int(s.fallback_timeout_seconds * 1e6),
@@ -102,6 +107,13 @@ class Gateway:
         self.server = self._grpc_server(self.deps)
         self.port = self.server.add_insecure_port(s.listen)
         await self.server.start()
+        # Connections one replica at a time may hold go to dispatching replicas only.
+        self.connections = None
+        if s.dispatch and self.adapters.exclusive_names:
+            self.connections = ConnectionOwner(self.db, self.writer, self.identities, self.adapters, self.dispatcher.owner,
+                                               s.connection_lease_seconds, on_acquired=self.dispatcher.notify)
+            self.connections.start()
+            self.deps.identity_changed = self.connections.notify
         if s.dispatch:
             self.dispatcher.start()
         for name in ("", *SERVICE_NAMES):
@@ -128,9 +140,12 @@ class Gateway:
         reflection.enable_server_reflection((*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
         return server
 
-    def _committed(self) -> None:
-        self.hub.notify()
-        self.dispatcher.notify()
+    def _wake(self, channels: frozenset[str]) -> None:
+        """A commit here, or a notification of one on another replica."""
+        if notify.EVENTS in channels:
+            self.hub.notify()
+        if notify.DISPATCH in channels:
+            self.dispatcher.notify()
 
     def _webhook_url(self, account_id: str, identity_id: str) -> str:
         # Looked up per call: the ingress is built after the adapters and picks its port on start.
@@ -146,8 +161,12 @@ class Gateway:
         grace = self.settings.shutdown_grace_seconds
         await self.health.enter_graceful_shutdown()
         await self.retention.stop()
+        if self.listener is not None:
+            await self.listener.stop()
         await self.hub.close()
         await asyncio.gather(self.server.stop(grace), self.dispatcher.stop(grace))
+        if self.connections is not None:
+            await self.connections.stop()
         if self.webhooks is not None:
             await self.webhooks.stop()
         await self.writer.stop()

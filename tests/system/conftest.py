@@ -15,12 +15,16 @@ BIN = Path(sys.executable).parent
 
 
 class ServerProcess:
-    def __init__(self, database_url: str, *flags: str) -> None:
+    def __init__(self, database_url: str, *flags: str, log_path: Path | None = None) -> None:
+        """`log_path`: where its log (JSON lines) goes; nowhere by default."""
         env = {**os.environ, "OMNIRELAY_LOG_FORMAT": "json", "OMNIRELAY_LOG_LEVEL": "warning"}
+        log = log_path.open("w") if log_path is not None else subprocess.DEVNULL
         self.proc = subprocess.Popen(
             [str(BIN / "omnirelay"), "serve", "--listen", "127.0.0.1:0", "--webhook-listen", "127.0.0.1:0", "--database-url", database_url, *flags],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+            stdout=subprocess.PIPE, stderr=log, text=True, env=env,
         )
+        if log_path is not None:
+            log.close()
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()  # "omnirelay listening on 127.0.0.1:PORT"
         if "listening on" not in line:

@@ -46,5 +46,7 @@ class Deps:
     sms_max_segments: int = DEFAULT_SMS_MAX_SEGMENTS
     sending: SendSettings = SendSettings()
     clock: Clock = now_us
+    # Called after an identity is created, updated or deleted on this replica.
+    identity_changed: Callable[[], None] = lambda: None
     # The webhook URL of (account, identity), or None when the webhook server is off.
     webhook_url: Callable[[str, str], str] | None = None

@@ -40,7 +40,9 @@ class ChannelIdentityServicer(identities_pb2_grpc.ChannelIdentityServiceServicer
             await directory.get_account(conn, account_id)
             return await directory.create_identity(conn, account_id, identity_id, request.channel_identity, address, now)
 
-        return self._with_webhook(await self.deps.writer.submit(create))
+        created = await self.deps.writer.submit(create)
+        self.deps.identity_changed()
+        return self._with_webhook(created)
 
     @rpc()
     async def GetChannelIdentity(self, request: identities_pb2.GetChannelIdentityRequest, context: grpc.aio.ServicerContext, principal: Principal) -> identities_pb2.ChannelIdentity:
@@ -71,6 +73,7 @@ class ChannelIdentityServicer(identities_pb2_grpc.ChannelIdentityServiceServicer
         changes = {p: dict(getattr(identity, p)) if p in ("settings", "credentials") else getattr(identity, p) for p in paths}
         updated = await self.deps.writer.submit(lambda conn: directory.update_identity(conn, account_id, identity_id, changes, now_us()))
         self.deps.identities.forget(account_id, identity_id)
+        self.deps.identity_changed()
         return self._with_webhook(updated)
 
     @rpc()
@@ -78,6 +81,7 @@ class ChannelIdentityServicer(identities_pb2_grpc.ChannelIdentityServiceServicer
         account_id, identity_id = self._name(principal, request.name, "name")
         await self.deps.writer.submit(lambda conn: directory.delete_identity(conn, account_id, identity_id))
         self.deps.identities.forget(account_id, identity_id)
+        self.deps.identity_changed()
         return Empty()
 
     def _with_webhook(self, identity: identities_pb2.ChannelIdentity) -> identities_pb2.ChannelIdentity:

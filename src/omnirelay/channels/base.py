@@ -177,9 +177,14 @@ class AdapterSpec:
     build a live adapter, and `render`, the pure function that turns a message into the exact
     provider request(s) it would send (TranscodeMessage shows them; `send` uses the same one).
     Each request is a dict such as {"method", "path", "json"|"form"} or an SMPP PDU's fields;
-    secrets never appear in it."""
+    secrets never appear in it.
+
+    `exclusive`: an identity's connection may be open on one replica at a time (an SMPP bind,
+    which the SMSC allows once per system id): the replica holding the identity's connection
+    lease serves it, and another takes over when that one dies (dispatch/connections.py)."""
 
     name: str
     requirements: AdapterRequirements
     factory: AdapterFactory
     render: Callable[[IdentityRecord, Message], ProviderPayload]
+    exclusive: bool = False

@@ -10,5 +10,5 @@ from omnirelay.config import Settings
 def adapter_specs(settings: Settings) -> dict[str, AdapterSpec]:
     specs: list[AdapterSpec] = [smpp.spec(), twilio.SPEC, whatsapp.spec(), messenger.spec()]
     if settings.sandbox:
-        specs.append(sandbox.spec(sandbox.SandboxDefaults(settings.sandbox_delivered_delay_ms, settings.sandbox_read_delay_ms, settings.sandbox_send_delay_ms)))
+        specs.append(sandbox.spec(sandbox.SandboxDefaults(settings.sandbox_delivered_delay_ms, settings.sandbox_read_delay_ms, settings.sandbox_send_delay_ms), exclusive=settings.sandbox_exclusive))
     return {s.name: s for s in specs}

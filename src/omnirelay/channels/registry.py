@@ -18,6 +18,11 @@ class AdapterRegistry:
         return frozenset(self.specs)
 
     @property
+    def exclusive_names(self) -> frozenset[str]:
+        """Adapters whose identities one replica at a time may serve (AdapterSpec.exclusive)."""
+        return frozenset(name for name, spec in self.specs.items() if spec.exclusive)
+
+    @property
     def requirements(self) -> dict[str, AdapterRequirements]:
         return {name: spec.requirements for name, spec in self.specs.items()}
 
@@ -31,6 +36,12 @@ class AdapterRegistry:
         adapter = self.specs[identity.adapter].factory(identity, self._context)
         self._live[key] = (identity.update_time, adapter)
         return adapter
+
+    async def close_adapter(self, key: tuple[str, str]) -> None:
+        """Close the live adapter of identity (account, id), if any (its connection lease was lost)."""
+        live = self._live.pop(key, None)
+        if live is not None:
+            await live[1].close()
 
     async def close(self) -> None:
         for _, adapter in self._live.values():

@@ -74,6 +74,12 @@ class Dispatcher:
         """New work may be due (a send was committed)."""
         self._wake.set()
 
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        # A full dispatcher claims nothing and waits: a freed slot is worth a claim.
+        if len(self._in_flight) >= self._settings.max_in_flight:
+            self._wake.set()
+        self._in_flight.discard(task)
+
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="dispatcher")
 
@@ -96,34 +102,43 @@ class Dispatcher:
         while not self._stopping:
             self._wake.clear()
             try:
-                claimed = await self._claim()
+                more_due = await self._claim()
             except Exception:  # noqa: BLE001 - the store may be down; keep trying
                 log.exception("dispatch_claim_failed")
-                claimed = []
-            if len(claimed) < self._settings.batch_size:
+                more_due = False
+            if not more_due:
                 await wake_or_timeout(self._wake, self._settings.poll_seconds)
 
-    async def _claim(self) -> list[dict[str, Any]]:
+    async def _claim(self) -> bool:
+        """Give up timed-out channel attempts, then claim and start sending what is due; True
+        when more may be due already."""
         now = self._clock()
         free = self._settings.max_in_flight - len(self._in_flight)
         # Submitted together, the timeout switch and the claim usually share one transaction.
         operations: list[Any] = [SwitchTimedOut(now, self._settings.batch_size)]
         if free > 0:
-            operations.append(ClaimDue(self.owner, now, int(self._settings.lease_seconds * 1e6), min(free, self._settings.batch_size)))
-        switched, *claimed = await asyncio.gather(*(self._writer.submit(op) for op in operations), return_exceptions=True)
+            operations.append(ClaimDue(
+                self.owner, now, int(self._settings.lease_seconds * 1e6), min(free, self._settings.batch_size),
+                # Paced messages are reserved this far ahead, so the next claims keep up with the rate.
+                rate_horizon_us=int(max(1.0, 2 * self._settings.poll_seconds) * 1e6),
+                exclusive_adapters=self._adapters.exclusive_names,
+            ))
+        switched, *outcome = await asyncio.gather(*(self._writer.submit(op) for op in operations), return_exceptions=True)
         if isinstance(switched, Exception):
             log.error("fallback_timeouts_failed", error=str(switched))
-        rows: list[dict[str, Any]] = claimed[0] if claimed else []
-        if isinstance(rows, Exception):
-            raise rows
-        if not rows:
-            return rows
-        identity_rows = await self._identities({(r["account_id"], r["identity_id"]) for r in rows})
-        for row in rows:
+        if not outcome:
+            return False
+        claimed = outcome[0]
+        if isinstance(claimed, Exception):
+            raise claimed
+        if not claimed.rows:
+            return claimed.more_due
+        identity_rows = await self._identities({(r["account_id"], r["identity_id"]) for r in claimed.rows})
+        for row in claimed.rows:
             task = asyncio.create_task(self._deliver(row, identity_rows.get((row["account_id"], row["identity_id"]))))
             self._in_flight.add(task)
-            task.add_done_callback(self._in_flight.discard)
-        return rows
+            task.add_done_callback(self._finished)
+        return claimed.more_due
 
     async def _identities(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], IdentityRecord | None]:
         """The claimed messages' identities (cached); None for one deleted meanwhile."""
@@ -136,6 +151,10 @@ class Dispatcher:
         return found
 
     async def _deliver(self, row: dict[str, Any], identity: IdentityRecord | None) -> None:
+        slot = row["next_attempt_time"] - self._clock()
+        if slot > 0:
+            # A paced message goes at its slot in the identity's rate (store/messages.py ClaimDue).
+            await asyncio.sleep(slot / 1e6)
         try:
             update = await self._attempt(row, identity)
         except Exception as exc:  # noqa: BLE001 - an adapter bug must not lose the message

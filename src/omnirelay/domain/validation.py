@@ -12,6 +12,7 @@ import phonenumbers
 from omnirelay.domain import capabilities, sms, transcode
 from omnirelay.domain.errors import FieldViolation, Reason, invalid
 from omnirelay.domain.limits import channel_content_problems, problems_error
+from omnirelay.domain.ratelimit import RATE_SETTING, rate_problem
 from omnirelay.v1 import content_pb2, identities_pb2, messaging_pb2
 from omnirelay.v1.common_pb2 import Channel, SmsEncoding
 
@@ -307,6 +308,9 @@ def check_identity(identity: identities_pb2.ChannelIdentity, adapters: Mapping[s
     for part in ("settings", "credentials"):
         if any(not key or len(key) > 64 for key in getattr(identity, part)):
             v.add(f"channel_identity.{part}", "keys must be 1-64 characters")
+    rate = rate_problem(identity.settings)
+    if rate is not None:
+        v.add(f"channel_identity.settings[{RATE_SETTING!r}]", rate)
     v.raise_if_any()
     if not creating:
         return address

@@ -66,6 +66,9 @@ class WebhookServer:
             identity = await self._identities.get(account_id, identity_id)
         except GatewayError:
             return web.Response(status=404, text="no such identity\n")
+        if self._adapters.specs[identity.adapter].exclusive:
+            # Its connection is held by one replica (an SMPP bind); callbacks come over it.
+            return web.Response(status=404, text=f"the {identity.adapter} adapter takes no webhooks\n")
         adapter = await self._adapters.adapter_for(identity)
         if not isinstance(adapter, WebhookReceiver):
             return web.Response(status=404, text=f"the {identity.adapter} adapter takes no webhooks\n")

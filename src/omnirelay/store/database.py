@@ -9,9 +9,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import event
+import structlog
+from sqlalchemy import Insert, Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from omnirelay.domain.errors import GatewayError, Reason
+
+log = structlog.get_logger(__name__)
 
 # Serializes event-log writers on PostgreSQL: sequence values are then handed out in commit
 # order, so a reader at `seq > last` never skips a row that commits late (ARCHITECTURE.md).
@@ -44,12 +51,37 @@ class Database:
             async with self.reader.connect() as conn:
                 return await query(conn)
 
-        return await asyncio.shield(run())
+        try:
+            return await asyncio.shield(run())
+        except Exception as exc:
+            mapped = as_store_error(exc)
+            if mapped is exc:
+                raise
+            raise mapped from exc
 
     async def dispose(self) -> None:
         await self.writer.dispose()
         if self.reader is not self.writer:
             await self.reader.dispose()
+
+
+def as_store_error(exc: Exception) -> Exception:
+    """A database that cannot be reached (down, restarting, connection lost) becomes
+    STORE_UNAVAILABLE, which clients retry; any other error stays what it is."""
+    if isinstance(exc, GatewayError):
+        return exc
+    lost = isinstance(exc, (OperationalError, InterfaceError, OSError)) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    )
+    if lost:
+        log.warning("store_unavailable", error=str(exc))
+        return GatewayError(Reason.STORE_UNAVAILABLE, "the database could not be reached; retry")
+    return exc
+
+
+def dialect_insert(conn: AsyncConnection) -> Callable[[Table], Insert]:
+    """The dialect's INSERT, which has ON CONFLICT (both PostgreSQL and SQLite do)."""
+    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert  # type: ignore[return-value]
 
 
 def normalize_url(url: str) -> str:

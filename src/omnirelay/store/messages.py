@@ -11,13 +11,25 @@ from typing import Any
 from sqlalchemy import and_, bindparam, delete, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from omnirelay.domain import fallback, sessions
+from omnirelay.domain import clock, fallback, ratelimit, sessions
 from omnirelay.domain import status as st
 from omnirelay.domain.clock import to_timestamp
 from omnirelay.domain.errors import GatewayError, Reason
 from omnirelay.domain.listing import Condition
 from omnirelay.domain.names import identity_name, message_name
-from omnirelay.store.schema import EVENT_INBOUND, EVENT_STATUS, events, messages, parked_reports, provider_refs
+from omnirelay.store.database import dialect_insert
+from omnirelay.store.notify import DISPATCH, EVENTS
+from omnirelay.store.schema import (
+    EVENT_INBOUND,
+    EVENT_STATUS,
+    connection_leases,
+    events,
+    identities,
+    messages,
+    parked_reports,
+    provider_refs,
+    rate_limits,
+)
 from omnirelay.store.sessions import last_inbound_times, record_inbound
 from omnirelay.v1.common_pb2 import Direction, MessageError
 from omnirelay.v1.messaging_pb2 import ChannelAttempt, InboundMessageEvent, Message, MessageEvent
@@ -133,6 +145,14 @@ class InsertMessage:
 
     async def __call__(self, conn: AsyncConnection) -> tuple[Message, bool]:
         return (await self.run_batch(conn, [self]))[0]
+
+    @staticmethod
+    def wakes(result: tuple[Message, bool]) -> frozenset[str]:
+        message, created = result
+        if not created:
+            return frozenset()
+        outbound = message.direction == Direction.DIRECTION_OUTBOUND
+        return frozenset({EVENTS, DISPATCH}) if outbound else frozenset({EVENTS})
 
     @classmethod
     async def run_batch(cls, conn: AsyncConnection, ops: Sequence[InsertMessage]) -> list[tuple[Message, bool]]:
@@ -264,6 +284,11 @@ class StatusUpdate:
     retry_at: int | None = None
     # The channel attempt a dispatch outcome belongs to; ignored once the message moved on.
     channel_attempt: int | None = None
+
+    @staticmethod
+    def wakes(row: Row | None) -> frozenset[str]:
+        # A failure that switched the message to its fallback made it due again.
+        return frozenset({EVENTS, DISPATCH}) if row is not None and row["status"] == st.QUEUED else frozenset({EVENTS})
 
     async def __call__(self, conn: AsyncConnection) -> Row | None:
         return (await self.run_batch(conn, [self]))[0]
@@ -514,6 +539,11 @@ class SwitchTimedOut:
     now_us: int
     limit: int
 
+    @staticmethod
+    def wakes(switched: int) -> frozenset[str]:
+        # Switched messages are QUEUED again on their fallback; an idle pass wakes nobody.
+        return frozenset({EVENTS, DISPATCH}) if switched else frozenset()
+
     async def __call__(self, conn: AsyncConnection) -> int:
         due = (
             select(messages)
@@ -567,16 +597,37 @@ class CancelMessage:
         return to_message(row)
 
 
+@dataclass(frozen=True)
+class Claimed:
+    rows: list[dict[str, Any]]
+    # The claim found as many due messages as it could take: more may be waiting.
+    more_due: bool
+
+
 @dataclass
 class ClaimDue:
-    """Lease up to `limit` due outbound messages for `owner` (SKIP LOCKED on PostgreSQL)."""
+    """Lease up to `limit` due outbound messages for `owner` (SKIP LOCKED on PostgreSQL).
+
+    Identities with a `rate_per_second` are paced (domain/ratelimit.py): a claimed message's
+    next_attempt_time becomes its send slot, at most `rate_horizon_us` ahead; the others stay
+    queued with their next attempt pushed to the slot they would get. Messages of identities an
+    exclusive adapter serves are claimed only by the replica holding the identity's connection
+    lease."""
 
     owner: str
     now_us: int
     lease_us: int
     limit: int
+    rate_horizon_us: int = 1_000_000
+    exclusive_adapters: frozenset[str] = frozenset()
 
-    async def __call__(self, conn: AsyncConnection) -> list[dict[str, Any]]:
+    @staticmethod
+    def wakes(claimed: Claimed) -> frozenset[str]:
+        # Claimed messages moved to SENDING (events); an empty claim wakes nobody, or the
+        # dispatcher would wake itself with its own claims.
+        return frozenset({EVENTS}) if claimed.rows else frozenset()
+
+    async def __call__(self, conn: AsyncConnection) -> Claimed:
         due = (
             select(messages)
             .where(
@@ -587,27 +638,116 @@ class ClaimDue:
             .limit(self.limit)
             .with_for_update(skip_locked=True)
         )
-        rows = [dict(r) for r in (await conn.execute(due)).mappings()]
-        if not rows:
-            return rows
-        lease_end = self.now_us + self.lease_us
+        if self.exclusive_adapters:
+            due = due.where(or_(~_served_by(self.exclusive_adapters), _lease_held(self.owner, self.now_us)))
+        found = [dict(r) for r in (await conn.execute(due)).mappings()]
+        rows = await self._pace(conn, found) if found else found
+        if rows:
+            await self._lease(conn, rows)
+        return Claimed(rows, more_due=len(found) == self.limit)
+
+    async def _lease(self, conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            # A paced message is leased from its slot on.
+            lease_end = max(row["next_attempt_time"], self.now_us) + self.lease_us
+            row.update(lease_owner=self.owner, lease_expire_time=lease_end, attempts=row["attempts"] + 1)
         await conn.execute(
-            update(messages)
-            .where(messages.c.id.in_([r["id"] for r in rows]))
-            .values(
-                status=st.SENDING, lease_owner=self.owner, lease_expire_time=lease_end,
-                attempts=messages.c.attempts + 1, update_time=self.now_us,
-            )
+            update(messages).where(messages.c.id == bindparam("b_id")).values(
+                status=st.SENDING, lease_owner=self.owner, lease_expire_time=bindparam("b_lease"),
+                next_attempt_time=bindparam("b_next"), attempts=messages.c.attempts + 1, update_time=self.now_us,
+            ),
+            [{"b_id": r["id"], "b_lease": r["lease_expire_time"], "b_next": r["next_attempt_time"]} for r in rows],
         )
         queued = []
         for row in rows:
-            row.update(lease_owner=self.owner, lease_expire_time=lease_end, attempts=row["attempts"] + 1)
             if row["status"] == st.QUEUED:
                 row["status"] = st.SENDING
                 queued.append(status_event(row, "", self.now_us))
         if queued:
             await conn.execute(insert(events), queued)
-        return rows
+
+    async def _pace(self, conn: AsyncConnection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The rows the identities' rates let us claim now (their next_attempt_time set to
+        their slot); the others' next attempt is pushed back."""
+        by_identity: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for row in rows:
+            by_identity.setdefault((row["account_id"], row["identity_id"]), []).append(row)
+        intervals = await _rate_intervals(conn, list(by_identity))
+        if not intervals:
+            return rows
+        tats = await _lock_rate_limits(conn, list(intervals))
+        # Slots count from the clock now, not from when the claim was queued: a slot in the past
+        # would be sent late, closer than the interval to the next one.
+        now = max(self.now_us, clock.now_us())
+        claimed: list[dict[str, Any]] = []
+        deferred: list[dict[str, Any]] = []
+        new_tats: list[dict[str, Any]] = []
+        for key, group in by_identity.items():
+            if key not in intervals:
+                claimed.extend(group)
+                continue
+            plan = ratelimit.plan(tats[key], now, intervals[key], len(group), self.rate_horizon_us)
+            for row, slot in zip(group, plan.send_at, strict=False):
+                row["next_attempt_time"] = slot
+                claimed.append(row)
+            deferred.extend({"b_id": row["id"], "b_next": slot} for row, slot in zip(group[len(plan.send_at):], plan.defer_to, strict=True))
+            new_tats.append({"b_account": key[0], "b_identity": key[1], "b_tat": plan.tat})
+        await conn.execute(
+            update(rate_limits)
+            .where(rate_limits.c.account_id == bindparam("b_account"), rate_limits.c.identity_id == bindparam("b_identity"))
+            .values(tat=bindparam("b_tat")),
+            new_tats,
+        )
+        if deferred:
+            await conn.execute(update(messages).where(messages.c.id == bindparam("b_id")).values(next_attempt_time=bindparam("b_next")), deferred)
+        return claimed
+
+
+def _served_by(adapters: frozenset[str]) -> Any:
+    """The message's identity uses one of `adapters`."""
+    return (
+        select(identities.c.id)
+        .where(identities.c.account_id == messages.c.account_id, identities.c.id == messages.c.identity_id, identities.c.adapter.in_(adapters))
+        .exists()
+    )
+
+
+def _lease_held(owner: str, now_us: int) -> Any:
+    """`owner` holds a live lease on the message's identity's connection."""
+    return (
+        select(connection_leases.c.owner)
+        .where(
+            connection_leases.c.account_id == messages.c.account_id, connection_leases.c.identity_id == messages.c.identity_id,
+            connection_leases.c.owner == owner, connection_leases.c.expire_time > now_us,
+        )
+        .exists()
+    )
+
+
+async def _rate_intervals(conn: AsyncConnection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """Send intervals (µs) of those identities that have a rate limit."""
+    found = await conn.execute(
+        select(identities.c.account_id, identities.c.id, identities.c.settings).where(tuple_(identities.c.account_id, identities.c.id).in_(keys))
+    )
+    intervals = {}
+    for r in found:
+        rate = ratelimit.parse_rate(json.loads(r.settings))
+        if rate is not None:
+            intervals[(r.account_id, r.id)] = ratelimit.interval_us(rate)
+    return intervals
+
+
+async def _lock_rate_limits(conn: AsyncConnection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """The identities' theoretical arrival times, their rows locked until commit (created on
+    first use): claims on several replicas take turns, so slots are never handed out twice."""
+    await conn.execute(
+        dialect_insert(conn)(rate_limits).on_conflict_do_nothing(),
+        [{"account_id": a, "identity_id": i, "tat": 0} for a, i in keys],
+    )
+    found = await conn.execute(
+        select(rate_limits).where(tuple_(rate_limits.c.account_id, rate_limits.c.identity_id).in_(keys)).with_for_update()
+    )
+    return {(r.account_id, r.identity_id): r.tat for r in found}
 
 
 async def get_message(conn: AsyncConnection, account_id: str, message_id: str) -> Message:

@@ -175,5 +175,25 @@ event_log_state = Table(
     Column("purged_through", BigInteger, nullable=False),
 )
 
+# Per-identity send rates, shared by every replica (domain/ratelimit.py): the theoretical
+# arrival time, the earliest moment the identity's next send may go.
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    Column("account_id", String(63), primary_key=True),
+    Column("identity_id", String(63), primary_key=True),
+    Column("tat", BigInteger, nullable=False),
+)
+
+# Connections that one replica at a time may hold (an SMPP bind): who holds each, until when.
+connection_leases = Table(
+    "connection_leases",
+    metadata,
+    Column("account_id", String(63), primary_key=True),
+    Column("identity_id", String(63), primary_key=True),
+    Column("owner", String(64), nullable=False),
+    Column("expire_time", BigInteger, nullable=False),
+)
+
 EVENT_STATUS = 1
 EVENT_INBOUND = 2

@@ -4,6 +4,10 @@ One task drains a queue of operations and runs them in a single transaction, so 
 not capped by one commit (one fsync) per message. If any operation fails, the batch is rolled
 back and its operations re-run one transaction each, so one bad operation cannot fail the rest.
 Operations must therefore be re-runnable: they may not mutate their inputs.
+
+A commit wakes whoever its operations concern (store/notify.py): an operation may define
+`wakes(result)`, the notification channels its outcome concerns; without it, EVENTS. On
+PostgreSQL they are notified in the transaction, so the other replicas wake too.
 """
 
 from __future__ import annotations
@@ -14,11 +18,11 @@ from typing import Any, TypeVar
 
 import structlog
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from omnirelay.domain.errors import GatewayError, Reason
-from omnirelay.store.database import EVENT_LOG_LOCK, Database
+from omnirelay.store.database import EVENT_LOG_LOCK, Database, as_store_error
+from omnirelay.store.notify import EVENTS, notify_statement
 
 log = structlog.get_logger(__name__)
 
@@ -27,11 +31,11 @@ Operation = Callable[[AsyncConnection], Awaitable[T]]
 
 
 class GroupCommitWriter:
-    def __init__(self, db: Database, max_batch: int = 500, on_commit: Callable[[], None] | None = None) -> None:
+    def __init__(self, db: Database, max_batch: int = 500, on_commit: Callable[[frozenset[str]], None] | None = None) -> None:
         self._db = db
         self._max_batch = max_batch
         self._queue: asyncio.Queue[tuple[Operation[Any], asyncio.Future[Any]]] = asyncio.Queue()
-        self._on_commit = on_commit or (lambda: None)
+        self._on_commit = on_commit or (lambda _channels: None)
         self._task: asyncio.Task[None] | None = None
         self.batches = 0
         self.operations = 0
@@ -70,26 +74,35 @@ class GroupCommitWriter:
 
     async def _commit(self, batch: list[tuple[Operation[Any], asyncio.Future[Any]]]) -> None:
         try:
-            results = await self._transaction([op for op, _ in batch])
+            results, channels = await self._transaction([op for op, _ in batch])
         except Exception as exc:  # noqa: BLE001 - isolated below or handed to the caller
             if len(batch) > 1:
                 for item in batch:
                     await self._commit([item])
             elif not batch[0][1].done():
-                batch[0][1].set_exception(_as_gateway_error(exc))
+                batch[0][1].set_exception(as_store_error(exc))
             return
         self.batches += 1
         self.operations += len(batch)
-        self._on_commit()
+        self._on_commit(channels)
         for (_, future), result in zip(batch, results, strict=True):
             if not future.done():
                 future.set_result(result)
 
-    async def _transaction(self, operations: list[Operation[Any]]) -> list[Any]:
+    async def _transaction(self, operations: list[Operation[Any]]) -> tuple[list[Any], frozenset[str]]:
         async with self._db.writer.begin() as conn:
             if self._db.is_postgres:
                 await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_LOG_LOCK})
-            return await run_operations(conn, operations)
+            results = await run_operations(conn, operations)
+            channels = frozenset().union(*(_wakes(op, result) for op, result in zip(operations, results, strict=True)))
+            if channels and self._db.is_postgres:
+                await conn.execute(notify_statement(channels))
+            return results, channels
+
+
+def _wakes(operation: Operation[Any], result: Any) -> frozenset[str]:
+    wakes = getattr(operation, "wakes", None)
+    return frozenset({EVENTS}) if wakes is None else wakes(result)
 
 
 async def run_operations(conn: AsyncConnection, operations: list[Operation[Any]]) -> list[Any]:
@@ -109,15 +122,3 @@ async def run_operations(conn: AsyncConnection, operations: list[Operation[Any]]
         results.extend(await run_batch(conn, operations[i:j]))
         i = j
     return results
-
-
-def _as_gateway_error(exc: Exception) -> Exception:
-    if isinstance(exc, GatewayError):
-        return exc
-    lost = isinstance(exc, (OperationalError, InterfaceError, OSError)) or (
-        isinstance(exc, DBAPIError) and exc.connection_invalidated
-    )
-    if lost:
-        log.warning("store_unavailable", error=str(exc))
-        return GatewayError(Reason.STORE_UNAVAILABLE, "the database could not be reached; nothing was stored")
-    return exc

@@ -115,10 +115,12 @@ def render(identity: IdentityRecord, message: Message) -> ProviderPayload:
     return [body]
 
 
-def spec(defaults: SandboxDefaults) -> AdapterSpec:
+def spec(defaults: SandboxDefaults, exclusive: bool = False) -> AdapterSpec:
+    """`exclusive`: act as an adapter whose connections one replica at a time may hold (SMPP)."""
     return AdapterSpec(
         name="sandbox",
         requirements=AdapterRequirements(frozenset(Channel.values()) - {Channel.CHANNEL_UNSPECIFIED}),
         factory=lambda identity, context: SandboxAdapter(identity, context, defaults),
         render=render,
+        exclusive=exclusive,
     )

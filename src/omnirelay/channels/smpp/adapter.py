@@ -56,6 +56,10 @@ class SmppAdapter:
         except ValueError as exc:
             self._settings, self._settings_error = None, str(exc)
         self.session = SmppSession(self._settings, self._on_deliver, identity.id) if self._settings else None
+        if self.session is not None:
+            # Bind now, not at the first send: receipts and customer messages arrive over the
+            # bind too. Only the replica holding the identity's connection lease builds this.
+            self.session.start()
 
     async def send(self, outbound: OutboundMessage) -> SendResult:
         if self._settings is None or self.session is None:
@@ -100,4 +104,5 @@ def render(identity: IdentityRecord, message: Message) -> ProviderPayload:
 
 
 def spec() -> AdapterSpec:
-    return AdapterSpec(name="smpp", requirements=REQUIREMENTS, factory=SmppAdapter, render=render)
+    # An SMSC allows a system id one bind: one replica at a time holds it (dispatch/connections.py).
+    return AdapterSpec(name="smpp", requirements=REQUIREMENTS, factory=SmppAdapter, render=render, exclusive=True)

@@ -1,0 +1,42 @@
+"""An identity's `rate_per_second`: sends are paced by the dispatcher, the excess waits queued
+(it does not fail), and a bad value is refused. Several replicas: tests/system/test_replicas.py."""
+
+from __future__ import annotations
+
+import asyncio
+
+from omnirelay.v1 import content_pb2, identities_pb2, messaging_pb2
+
+from omnirelay.domain import status as st
+from tests.conftest import Client, create_identity, fails
+
+SECOND_US = 1_000_000
+
+
+def max_per_second(times_us: list[int]) -> int:
+    """The most sends in any one-second window [t, t + 1 s)."""
+    times_us = sorted(times_us)
+    return max(sum(1 for t in times_us if start <= t < start + SECOND_US) for start in times_us)
+
+
+async def test_sends_over_the_rate_wait_their_turn(client: Client) -> None:
+    await create_identity(client, rate_per_second="4")
+    request = messaging_pb2.SendMessageRequest(identity="sms", recipient="+15557654321", content=content_pb2.Content(text=content_pb2.Text(body="x")))
+    names = [(await client.messaging.SendMessage(request)).name for _ in range(10)]
+    messages: list[messaging_pb2.Message] = []
+    for _ in range(200):
+        messages = [await client.messaging.GetMessage(messaging_pb2.GetMessageRequest(name=n)) for n in names]
+        if all(m.HasField("sent_time") for m in messages):
+            break
+        await asyncio.sleep(0.05)
+    assert all(m.HasField("sent_time") and m.status != st.FAILED for m in messages)
+    assert max_per_second([m.sent_time.ToMicroseconds() for m in messages]) <= 4
+    assert all(m.attempts == 1 for m in messages)
+
+
+async def test_a_bad_rate_is_refused(client: Client) -> None:
+    failed = await fails(client.identities.CreateChannelIdentity(identities_pb2.CreateChannelIdentityRequest(
+        channel_identity_id="sms",
+        channel_identity=identities_pb2.ChannelIdentity(channel=1, address="+15551230000", adapter="sandbox", settings={"rate_per_second": "fast"}),
+    )))
+    assert failed.fields == ["channel_identity.settings['rate_per_second']"]
