@@ -232,7 +232,7 @@ async def test_server_restart_mid_stream_then_resume_loses_nothing(settings):  #
         await second.stop()
 
 
-@pytest.mark.settings(event_retention_seconds=1.0, retention_sweep_seconds=0.05)
+@pytest.mark.settings(event_retention_seconds=2.0, retention_sweep_seconds=0.05)
 async def test_cursor_older_than_retention_is_expired(gateway, client):  # type: ignore[no-untyped-def]
     await create_identity(client)
     before = await inbound_stream(client)
@@ -240,9 +240,11 @@ async def test_cursor_older_than_retention_is_expired(gateway, client):  # type:
     await client.sandbox.InjectInboundMessage(inbound("old"))
     [old] = await before.collect(1)
     before.call.cancel()
-    await asyncio.sleep(1.3)  # retention passes; the sweeper purges "old"
-    fresh = await client.sandbox.InjectInboundMessage(inbound("fresh"))
+    deadline = asyncio.get_running_loop().time() + 15
+    while gateway.hub.purged_through < old.sequence and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.05)  # retention passes; the sweeper purges "old"
     assert gateway.hub.purged_through >= old.sequence
+    fresh = await client.sandbox.InjectInboundMessage(inbound("fresh"))
     call = client.messaging.StreamInboundMessages(messaging_pb2.StreamInboundMessagesRequest(start=messaging_pb2.StreamStart(cursor=start_cursor)))
     error = await fails(_first(call))
     assert (error.code, error.reason) == (grpc.StatusCode.FAILED_PRECONDITION, "CURSOR_EXPIRED")
