@@ -28,7 +28,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from omnirelay.v1 import common_pb2 as omnirelay_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1domnirelay/v1/identities.proto\x12\x0comnirelay.v1\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19omnirelay/v1/common.proto\"\xa7\x04\n\x0f\x43hannelIdentity\x12\x0c\n\x04name\x18\x01 \x01(\t\x12&\n\x07\x63hannel\x18\x02 \x01(\x0e\x32\x15.omnirelay.v1.Channel\x12\x0f\n\x07\x61\x64\x64ress\x18\x03 \x01(\t\x12\x0f\n\x07\x61\x64\x61pter\x18\x04 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x05 \x01(\t\x12=\n\x08settings\x18\x06 \x03(\x0b\x32+.omnirelay.v1.ChannelIdentity.SettingsEntry\x12\x43\n\x0b\x63redentials\x18\x07 \x03(\x0b\x32..omnirelay.v1.ChannelIdentity.CredentialsEntry\x12\x17\n\x0f\x63redential_keys\x18\x08 \x03(\t\x12-\n\x0bnumber_type\x18\t \x01(\x0e\x32\x18.omnirelay.v1.NumberType\x12/\n\x0b\x63reate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bwebhook_url\x18\x0c \x01(\t\x1a/\n\rSettingsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x1a\x32\n\x10\x43redentialsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x84\x01\n\x1c\x43reateChannelIdentityRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x37\n\x10\x63hannel_identity\x18\x02 \x01(\x0b\x32\x1d.omnirelay.v1.ChannelIdentity\x12\x1b\n\x13\x63hannel_identity_id\x18\x03 \x01(\t\")\n\x19GetChannelIdentityRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"U\n\x1cListChannelIdentitiesRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"s\n\x1dListChannelIdentitiesResponse\x12\x39\n\x12\x63hannel_identities\x18\x01 \x03(\x0b\x32\x1d.omnirelay.v1.ChannelIdentity\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x88\x01\n\x1cUpdateChannelIdentityRequest\x12\x37\n\x10\x63hannel_identity\x18\x01 \x01(\x0b\x32\x1d.omnirelay.v1.ChannelIdentity\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\",\n\x1c\x44\x65leteChannelIdentityRequest\x12\x0c\n\x04name\x18\x01 \x01(\t*{\n\nNumberType\x12\x1b\n\x17NUMBER_TYPE_UNSPECIFIED\x10\x00\x12\x19\n\x15NUMBER_TYPE_LONG_CODE\x10\x01\x12\x1a\n\x16NUMBER_TYPE_SHORT_CODE\x10\x02\x12\x19\n\x15NUMBER_TYPE_TOLL_FREE\x10\x03\x32\x8d\x04\n\x16\x43hannelIdentityService\x12\x62\n\x15\x43reateChannelIdentity\x12*.omnirelay.v1.CreateChannelIdentityRequest\x1a\x1d.omnirelay.v1.ChannelIdentity\x12\\\n\x12GetChannelIdentity\x12\'.omnirelay.v1.GetChannelIdentityRequest\x1a\x1d.omnirelay.v1.ChannelIdentity\x12p\n\x15ListChannelIdentities\x12*.omnirelay.v1.ListChannelIdentitiesRequest\x1a+.omnirelay.v1.ListChannelIdentitiesResponse\x12\x62\n\x15UpdateChannelIdentity\x12*.omnirelay.v1.UpdateChannelIdentityRequest\x1a\x1d.omnirelay.v1.ChannelIdentity\x12[\n\x15\x44\x65leteChannelIdentity\x12*.omnirelay.v1.DeleteChannelIdentityRequest\x1a\x16.google.protobuf.Emptyb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1domnirelay/v1/identities.proto\x12\x0comnirelay.v1\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19omnirelay/v1/common.proto\"\x8c\x05\n\x0f\x43hannelIdentity\x12\x0c\n\x04name\x18\x01 \x01(\t\x12&\n\x07\x63hannel\x18\x02 \x01(\x0e\x32\x15.omnirelay.v1.Channel\x12\x0f\n\x07\x61\x64\x64ress\x18\x03 \x01(\t\x12\x0f\n\x07\x61\x64\x61pter\x18\x04 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x05 \x01(\t\x12=\n\x08settings\x18\x06 \x03(\x0b\x32+.omnirelay.v1.ChannelIdentity.SettingsEntry\x12\x43\n\x0b\x63redentials\x18\x07 \x03(\x0b\x32..omnirelay.v1.ChannelIdentity.CredentialsEntry\x12\x17\n\x0f\x63redential_keys\x18\x08 \x03(\t\x12-\n\x0bnumber_type\x18\t \x01(\x0e\x32\x18.omnirelay.v1.NumberType\x12/\n\x0b\x63reate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bwebhook_url\x18\x0c \x01(\t\x12.\n\nauth_error\x18\r \x01(\x0b\x32\x1a.omnirelay.v1.MessageError\x12\x33\n\x0f\x61uth_error_time\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x1a/\n\rSettingsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x1a\x32\n\x10\x43redentialsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x84\x01\n\x1c\x43reateChannelIdentityRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x37\n\x10\x63hannel_identity\x18\x02 \x01(\x0b\x32\x1d.omnirelay.v1.ChannelIdentity\x12\x1b\n\x13\x63hannel_identity_id\x18\x03 \x01(\t\")\n\x19GetChannelIdentityRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"U\n\x1cListChannelIdentitiesRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"s\n\x1dListChannelIdentitiesResponse\x12\x39\n\x12\x63hannel_identities\x18\x01 \x03(\x0b\x32\x1d.omnirelay.v1.ChannelIdentity\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x88\x01\n\x1cUpdateChannelIdentityRequest\x12\x37\n\x10\x63hannel_identity\x18\x01 \x01(\x0b\x32\x1d.omnirelay.v1.ChannelIdentity\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\",\n\x1c\x44\x65leteChannelIdentityRequest\x12\x0c\n\x04name\x18\x01 \x01(\t*{\n\nNumberType\x12\x1b\n\x17NUMBER_TYPE_UNSPECIFIED\x10\x00\x12\x19\n\x15NUMBER_TYPE_LONG_CODE\x10\x01\x12\x1a\n\x16NUMBER_TYPE_SHORT_CODE\x10\x02\x12\x19\n\x15NUMBER_TYPE_TOLL_FREE\x10\x03\x32\x8d\x04\n\x16\x43hannelIdentityService\x12\x62\n\x15\x43reateChannelIdentity\x12*.omnirelay.v1.CreateChannelIdentityRequest\x1a\x1d.omnirelay.v1.ChannelIdentity\x12\\\n\x12GetChannelIdentity\x12\'.omnirelay.v1.GetChannelIdentityRequest\x1a\x1d.omnirelay.v1.ChannelIdentity\x12p\n\x15ListChannelIdentities\x12*.omnirelay.v1.ListChannelIdentitiesRequest\x1a+.omnirelay.v1.ListChannelIdentitiesResponse\x12\x62\n\x15UpdateChannelIdentity\x12*.omnirelay.v1.UpdateChannelIdentityRequest\x1a\x1d.omnirelay.v1.ChannelIdentity\x12[\n\x15\x44\x65leteChannelIdentity\x12*.omnirelay.v1.DeleteChannelIdentityRequest\x1a\x16.google.protobuf.Emptyb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -39,26 +39,26 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CHANNELIDENTITY_SETTINGSENTRY']._serialized_options = b'8\001'
   _globals['_CHANNELIDENTITY_CREDENTIALSENTRY']._loaded_options = None
   _globals['_CHANNELIDENTITY_CREDENTIALSENTRY']._serialized_options = b'8\001'
-  _globals['_NUMBERTYPE']._serialized_start=1291
-  _globals['_NUMBERTYPE']._serialized_end=1414
+  _globals['_NUMBERTYPE']._serialized_start=1392
+  _globals['_NUMBERTYPE']._serialized_end=1515
   _globals['_CHANNELIDENTITY']._serialized_start=171
-  _globals['_CHANNELIDENTITY']._serialized_end=722
-  _globals['_CHANNELIDENTITY_SETTINGSENTRY']._serialized_start=623
-  _globals['_CHANNELIDENTITY_SETTINGSENTRY']._serialized_end=670
-  _globals['_CHANNELIDENTITY_CREDENTIALSENTRY']._serialized_start=672
-  _globals['_CHANNELIDENTITY_CREDENTIALSENTRY']._serialized_end=722
-  _globals['_CREATECHANNELIDENTITYREQUEST']._serialized_start=725
-  _globals['_CREATECHANNELIDENTITYREQUEST']._serialized_end=857
-  _globals['_GETCHANNELIDENTITYREQUEST']._serialized_start=859
-  _globals['_GETCHANNELIDENTITYREQUEST']._serialized_end=900
-  _globals['_LISTCHANNELIDENTITIESREQUEST']._serialized_start=902
-  _globals['_LISTCHANNELIDENTITIESREQUEST']._serialized_end=987
-  _globals['_LISTCHANNELIDENTITIESRESPONSE']._serialized_start=989
-  _globals['_LISTCHANNELIDENTITIESRESPONSE']._serialized_end=1104
-  _globals['_UPDATECHANNELIDENTITYREQUEST']._serialized_start=1107
-  _globals['_UPDATECHANNELIDENTITYREQUEST']._serialized_end=1243
-  _globals['_DELETECHANNELIDENTITYREQUEST']._serialized_start=1245
-  _globals['_DELETECHANNELIDENTITYREQUEST']._serialized_end=1289
-  _globals['_CHANNELIDENTITYSERVICE']._serialized_start=1417
-  _globals['_CHANNELIDENTITYSERVICE']._serialized_end=1942
+  _globals['_CHANNELIDENTITY']._serialized_end=823
+  _globals['_CHANNELIDENTITY_SETTINGSENTRY']._serialized_start=724
+  _globals['_CHANNELIDENTITY_SETTINGSENTRY']._serialized_end=771
+  _globals['_CHANNELIDENTITY_CREDENTIALSENTRY']._serialized_start=773
+  _globals['_CHANNELIDENTITY_CREDENTIALSENTRY']._serialized_end=823
+  _globals['_CREATECHANNELIDENTITYREQUEST']._serialized_start=826
+  _globals['_CREATECHANNELIDENTITYREQUEST']._serialized_end=958
+  _globals['_GETCHANNELIDENTITYREQUEST']._serialized_start=960
+  _globals['_GETCHANNELIDENTITYREQUEST']._serialized_end=1001
+  _globals['_LISTCHANNELIDENTITIESREQUEST']._serialized_start=1003
+  _globals['_LISTCHANNELIDENTITIESREQUEST']._serialized_end=1088
+  _globals['_LISTCHANNELIDENTITIESRESPONSE']._serialized_start=1090
+  _globals['_LISTCHANNELIDENTITIESRESPONSE']._serialized_end=1205
+  _globals['_UPDATECHANNELIDENTITYREQUEST']._serialized_start=1208
+  _globals['_UPDATECHANNELIDENTITYREQUEST']._serialized_end=1344
+  _globals['_DELETECHANNELIDENTITYREQUEST']._serialized_start=1346
+  _globals['_DELETECHANNELIDENTITYREQUEST']._serialized_end=1390
+  _globals['_CHANNELIDENTITYSERVICE']._serialized_start=1518
+  _globals['_CHANNELIDENTITYSERVICE']._serialized_end=2043
 # @@protoc_insertion_point(module_scope)

@@ -25,7 +25,7 @@ NUMBER_TYPE_SHORT_CODE: NumberType
 NUMBER_TYPE_TOLL_FREE: NumberType
 
 class ChannelIdentity(_message.Message):
-    __slots__ = ("name", "channel", "address", "adapter", "display_name", "settings", "credentials", "credential_keys", "number_type", "create_time", "update_time", "webhook_url")
+    __slots__ = ("name", "channel", "address", "adapter", "display_name", "settings", "credentials", "credential_keys", "number_type", "create_time", "update_time", "webhook_url", "auth_error", "auth_error_time")
     class SettingsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -52,6 +52,8 @@ class ChannelIdentity(_message.Message):
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     WEBHOOK_URL_FIELD_NUMBER: _ClassVar[int]
+    AUTH_ERROR_FIELD_NUMBER: _ClassVar[int]
+    AUTH_ERROR_TIME_FIELD_NUMBER: _ClassVar[int]
     name: str
     channel: _common_pb2.Channel
     address: str
@@ -64,7 +66,9 @@ class ChannelIdentity(_message.Message):
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
     webhook_url: str
-    def __init__(self, name: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., address: _Optional[str] = ..., adapter: _Optional[str] = ..., display_name: _Optional[str] = ..., settings: _Optional[_Mapping[str, str]] = ..., credentials: _Optional[_Mapping[str, str]] = ..., credential_keys: _Optional[_Iterable[str]] = ..., number_type: _Optional[_Union[NumberType, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., webhook_url: _Optional[str] = ...) -> None: ...
+    auth_error: _common_pb2.MessageError
+    auth_error_time: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., address: _Optional[str] = ..., adapter: _Optional[str] = ..., display_name: _Optional[str] = ..., settings: _Optional[_Mapping[str, str]] = ..., credentials: _Optional[_Mapping[str, str]] = ..., credential_keys: _Optional[_Iterable[str]] = ..., number_type: _Optional[_Union[NumberType, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., webhook_url: _Optional[str] = ..., auth_error: _Optional[_Union[_common_pb2.MessageError, _Mapping]] = ..., auth_error_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CreateChannelIdentityRequest(_message.Message):
     __slots__ = ("parent", "channel_identity", "channel_identity_id")

@@ -22,7 +22,7 @@ from omnirelay.domain.clock import Clock, now_us
 from omnirelay.domain.errors import FailureCode, GatewayError
 from omnirelay.domain.retry import backoff_seconds
 from omnirelay.store.database import Database
-from omnirelay.store.directory import IdentityDirectory, IdentityRecord
+from omnirelay.store.directory import IdentityDirectory, IdentityRecord, RecordAuthError
 from omnirelay.store.messages import ClaimDue, StatusUpdate, SwitchTimedOut, ended_attempts, to_message
 from omnirelay.store.sessions import last_inbound_times
 from omnirelay.store.writer import GroupCommitWriter
@@ -164,6 +164,21 @@ class Dispatcher:
             await self._writer.submit(update)
         except Exception:  # noqa: BLE001 - the lease brings the message back
             log.exception("dispatch_outcome_not_stored", message_id=row["id"])
+            return
+        if identity is not None:
+            await self._note_credentials(identity, update)
+
+    async def _note_credentials(self, identity: IdentityRecord, update: StatusUpdate) -> None:
+        """A provider's refusal of the credentials shows on the identity until a send works."""
+        refused = update.error is not None and update.error.code == FailureCode.PROVIDER_AUTH_FAILED.name
+        if not refused and not (identity.auth_failed and update.status == st.SENT):
+            return
+        try:
+            await self._writer.submit(RecordAuthError(identity.account_id, identity.id, update.error if refused else None, self._clock()))
+        except Exception:  # noqa: BLE001 - the message's own outcome is stored; this is a hint
+            log.exception("identity_auth_error_not_stored", identity=identity.id)
+            return
+        self._directory.forget(identity.account_id, identity.id)
 
     async def _attempt(self, row: dict[str, Any], identity: IdentityRecord | None) -> StatusUpdate:
         now = self._clock()

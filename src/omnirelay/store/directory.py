@@ -20,6 +20,7 @@ from omnirelay.domain.names import account_name, api_key_name, identity_name
 from omnirelay.store.database import Database
 from omnirelay.store.schema import accounts, api_keys, identities
 from omnirelay.v1.accounts_pb2 import Account, ApiKey
+from omnirelay.v1.common_pb2 import MessageError
 from omnirelay.v1.identities_pb2 import ChannelIdentity
 
 KEY_PREFIX = "ork"
@@ -45,6 +46,7 @@ class IdentityRecord:
     credentials: dict[str, str]
     number_type: int
     update_time: int
+    auth_failed: bool = False
 
 
 def _hash(secret: str) -> str:
@@ -148,6 +150,8 @@ def to_identity(row: Mapping[str, Any]) -> ChannelIdentity:
         number_type=row["number_type"],
         create_time=to_timestamp(row["create_time"]),
         update_time=to_timestamp(row["update_time"]),
+        auth_error=MessageError.FromString(row["auth_error"]) if row.get("auth_error") else None,
+        auth_error_time=to_timestamp(row.get("auth_error_time")),
     )
 
 
@@ -155,6 +159,7 @@ def to_record(row: Mapping[str, Any]) -> IdentityRecord:
     return IdentityRecord(
         row["account_id"], row["id"], row["channel"], row["address"], row["adapter"],
         json.loads(row["settings"]), json.loads(row["credentials"]), row["number_type"], row["update_time"],
+        auth_failed=row.get("auth_error") is not None,
     )
 
 
@@ -197,10 +202,35 @@ async def update_identity(conn: AsyncConnection, account_id: str, identity_id: s
         # Merge: a credential is replaced by name; an empty value removes it.
         merged = {**json.loads(row["credentials"]), **changes["credentials"]}
         values["credentials"] = json.dumps({k: v for k, v in merged.items() if v}, sort_keys=True)
+        values["auth_error"] = values["auth_error_time"] = None  # new credentials: not refused yet
     await conn.execute(
         update(identities).where(identities.c.account_id == account_id, identities.c.id == identity_id).values(values)
     )
     return to_identity({**row, **values})
+
+
+@dataclass
+class RecordAuthError:
+    """Show the provider's refusal of an identity's credentials on it (error), or clear it (None)."""
+
+    account_id: str
+    identity_id: str
+    error: MessageError | None
+    now_us: int
+
+    @staticmethod
+    def wakes(_result: None) -> frozenset[str]:
+        return frozenset()  # nothing for stream readers or dispatchers
+
+    async def __call__(self, conn: AsyncConnection) -> None:
+        await conn.execute(
+            update(identities)
+            .where(identities.c.account_id == self.account_id, identities.c.id == self.identity_id)
+            .values(
+                auth_error=self.error.SerializeToString() if self.error is not None else None,
+                auth_error_time=self.now_us if self.error is not None else None,
+            )
+        )
 
 
 async def delete_identity(conn: AsyncConnection, account_id: str, identity_id: str) -> None:

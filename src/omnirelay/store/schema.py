@@ -54,6 +54,9 @@ identities = Table(
     Column("number_type", SmallInteger, nullable=False, server_default="0"),
     Column("create_time", BigInteger, nullable=False),
     Column("update_time", BigInteger, nullable=False),
+    # The provider's last refusal of the credentials (a MessageError proto), until they work again.
+    Column("auth_error", LargeBinary, nullable=True),
+    Column("auth_error_time", BigInteger, nullable=True),
 )
 
 messages = Table(

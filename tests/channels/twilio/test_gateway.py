@@ -193,3 +193,48 @@ async def test_several_sends_each_get_their_own_sid(client: Client, fake: FakeTw
     sent = await asyncio.gather(*(send_text(client) for _ in range(5)))
     done = [await wait_for_status(client, s.name, st.SENT) for s in sent]
     assert sorted(sid for m in done for sid in m.provider_message_ids) == sorted(fake.accepted)
+
+
+async def test_refused_credentials_show_on_the_identity_until_they_are_replaced(client: Client, fake: FakeTwilio) -> None:
+    identity = await twilio_identity(client, fake)
+    await client.identities.UpdateChannelIdentity(identities_pb2.UpdateChannelIdentityRequest(
+        channel_identity=identities_pb2.ChannelIdentity(name=identity.name, credentials={"auth_token": "expired"}),
+    ))
+    failed = await wait_for_status(client, (await send_text(client)).name, st.FAILED)
+    assert (failed.error.code, failed.error.provider_code) == ("PROVIDER_AUTH_FAILED", "20003")
+    shown = await client.identities.GetChannelIdentity(identities_pb2.GetChannelIdentityRequest(name=identity.name))
+    for _ in range(100):  # recorded just after the message's outcome
+        if shown.HasField("auth_error"):
+            break
+        await asyncio.sleep(0.02)
+        shown = await client.identities.GetChannelIdentity(identities_pb2.GetChannelIdentityRequest(name=identity.name))
+    assert (shown.auth_error.code, shown.auth_error.provider_code) == ("PROVIDER_AUTH_FAILED", "20003")
+    assert shown.auth_error_time.ToMicroseconds() > 0
+
+    fixed = await client.identities.UpdateChannelIdentity(identities_pb2.UpdateChannelIdentityRequest(
+        channel_identity=identities_pb2.ChannelIdentity(name=identity.name, credentials={"auth_token": fake.auth_token}),
+    ))
+    assert not fixed.HasField("auth_error")
+    assert (await wait_for_status(client, (await send_text(client)).name, st.SENT)).status == st.SENT
+
+
+async def test_a_send_that_works_again_clears_the_identitys_auth_error(client: Client, fake: FakeTwilio) -> None:
+    identity = await twilio_identity(client, fake)
+    fake.fail_next(error(401, 20003, "Authenticate"))  # refused once, as while a token rotates
+    await wait_for_status(client, (await send_text(client)).name, st.FAILED)
+
+    async def auth_error() -> str:
+        shown = await client.identities.GetChannelIdentity(identities_pb2.GetChannelIdentityRequest(name=identity.name))
+        return shown.auth_error.provider_code
+
+    for _ in range(100):
+        if await auth_error():
+            break
+        await asyncio.sleep(0.02)
+    assert await auth_error() == "20003"
+    await wait_for_status(client, (await send_text(client)).name, st.SENT)
+    for _ in range(100):
+        if not await auth_error():
+            break
+        await asyncio.sleep(0.02)
+    assert await auth_error() == ""
