@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import structlog
-from sqlalchemy import Engine, Insert, Table, create_engine, event
+from sqlalchemy import Insert, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -30,16 +30,11 @@ T = TypeVar("T")
 @dataclass
 class Database:
     """A write engine and a read engine. On SQLite the writer is one connection that begins
-    IMMEDIATE; readers use their own connections (WAL lets them read while it writes).
-
-    On SQLite the group-commit writer uses `group_writer` instead: the standard library driver,
-    called from one thread of its own (store/writer.py), so a whole transaction costs one hop
-    to that thread rather than several per statement through aiosqlite."""
+    IMMEDIATE; readers use their own connections (WAL lets them read while it writes)."""
 
     url: str
     writer: AsyncEngine
     reader: AsyncEngine
-    group_writer: Engine | None = None
 
     @property
     def is_postgres(self) -> bool:
@@ -68,8 +63,6 @@ class Database:
         await self.writer.dispose()
         if self.reader is not self.writer:
             await self.reader.dispose()
-        if self.group_writer is not None:
-            self.group_writer.dispose()
 
 
 def as_store_error(exc: Exception) -> Exception:
@@ -115,15 +108,13 @@ def _sqlite(url: str) -> Database:
         Path(os.path.dirname(os.path.abspath(path))).mkdir(parents=True, exist_ok=True)
     writer = create_async_engine(url, pool_size=1, max_overflow=0)
     reader = create_async_engine(url, pool_size=4, max_overflow=4)
-    # Closed by dispose() on the event loop's thread, used on the writer's.
-    group_writer = create_engine(make_url(url).set(drivername="sqlite"), pool_size=1, max_overflow=0, connect_args={"check_same_thread": False})
-    for engine, begin in ((writer.sync_engine, "BEGIN IMMEDIATE"), (group_writer, "BEGIN IMMEDIATE"), (reader.sync_engine, "BEGIN")):
+    for engine, begin in ((writer, "BEGIN IMMEDIATE"), (reader, "BEGIN")):
         _sqlite_pragmas(engine, begin)
-    return Database(url, writer, reader, group_writer)
+    return Database(url, writer, reader)
 
 
-def _sqlite_pragmas(engine: Engine, begin: str) -> None:
-    @event.listens_for(engine, "connect")
+def _sqlite_pragmas(engine: AsyncEngine, begin: str) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
         # Let SQLAlchemy's begin event below issue BEGIN, not the driver.
         dbapi_connection.isolation_level = None
@@ -133,6 +124,6 @@ def _sqlite_pragmas(engine: Engine, begin: str) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
+    @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]
         conn.exec_driver_sql(begin)

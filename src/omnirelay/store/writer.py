@@ -8,21 +8,16 @@ Operations must therefore be re-runnable: they may not mutate their inputs.
 A commit wakes whoever its operations concern (store/notify.py): an operation may define
 `wakes(result)`, the notification channels its outcome concerns; without it, EVENTS. On
 PostgreSQL they are notified in the transaction, so the other replicas wake too.
-
-On SQLite a transaction runs whole on a thread of its own, over the standard library driver
-(InlineConnection): aiosqlite hops to its thread and back several times per statement, which
-cost more than the statements themselves. Operations there may await only the connection.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import structlog
-from sqlalchemy import Connection, Dialect, Result, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from omnirelay.domain.errors import GatewayError, Reason
@@ -42,7 +37,6 @@ class GroupCommitWriter:
         self._queue: asyncio.Queue[tuple[Operation[Any], asyncio.Future[Any]]] = asyncio.Queue()
         self._on_commit = on_commit or (lambda _channels: None)
         self._task: asyncio.Task[None] | None = None
-        self._sqlite_thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer") if db.group_writer is not None else None
         self.batches = 0
         self.operations = 0
 
@@ -57,8 +51,6 @@ class GroupCommitWriter:
         self._task.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
         self._task = None
-        if self._sqlite_thread is not None:
-            self._sqlite_thread.shutdown()
 
     async def submit(self, operation: Operation[T]) -> T:
         """Run `operation` in the next group transaction; return its result after the commit."""
@@ -98,46 +90,14 @@ class GroupCommitWriter:
                 future.set_result(result)
 
     async def _transaction(self, operations: list[Operation[Any]]) -> tuple[list[Any], frozenset[str]]:
-        if self._sqlite_thread is not None:
-            return await asyncio.get_running_loop().run_in_executor(self._sqlite_thread, self._sqlite_transaction, operations)
         async with self._db.writer.begin() as conn:
-            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_LOG_LOCK})
+            if self._db.is_postgres:
+                await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_LOG_LOCK})
             results = await run_operations(conn, operations)
-            channels = _channels(operations, results)
-            if channels:
+            channels = frozenset().union(*(_wakes(op, result) for op, result in zip(operations, results, strict=True)))
+            if channels and self._db.is_postgres:
                 await conn.execute(notify_statement(channels))
             return results, channels
-
-    def _sqlite_transaction(self, operations: list[Operation[Any]]) -> tuple[list[Any], frozenset[str]]:
-        assert self._db.group_writer is not None
-        with self._db.group_writer.begin() as conn:
-            results = _run_inline(run_operations(InlineConnection(conn), operations))
-            return results, _channels(operations, results)
-
-
-class InlineConnection:
-    """An AsyncConnection stand-in over a synchronous connection: `execute` completes without
-    suspending, so the operations' coroutines run through in the thread that calls them."""
-
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
-        self.dialect: Dialect = conn.dialect
-
-    async def execute(self, statement: Any, parameters: Any = None) -> Result[Any]:
-        return self._conn.execute(statement, parameters)
-
-
-def _run_inline(coroutine: Coroutine[Any, Any, T]) -> T:
-    try:
-        coroutine.send(None)
-    except StopIteration as finished:
-        return finished.value  # type: ignore[no-any-return]
-    coroutine.close()
-    raise RuntimeError("a SQLite write operation awaited something other than its connection")
-
-
-def _channels(operations: list[Operation[Any]], results: list[Any]) -> frozenset[str]:
-    return frozenset().union(*(_wakes(op, result) for op, result in zip(operations, results, strict=True)))
 
 
 def _wakes(operation: Operation[Any], result: Any) -> frozenset[str]:
@@ -145,7 +105,7 @@ def _wakes(operation: Operation[Any], result: Any) -> frozenset[str]:
     return frozenset({EVENTS}) if wakes is None else wakes(result)
 
 
-async def run_operations(conn: AsyncConnection | InlineConnection, operations: list[Operation[Any]]) -> list[Any]:
+async def run_operations(conn: AsyncConnection, operations: list[Operation[Any]]) -> list[Any]:
     """Run operations in order; consecutive ones of a class with `run_batch` run as one batch."""
     results: list[Any] = []
     i = 0
