@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import postgres, replicas, report
+from bench import postgres, replicas, report, soak
 from bench.scenario import Options, measure_store, progress
 from bench.servers import REPO_ROOT
 from bench.streams import StreamOptions, measure_streams
@@ -20,7 +20,7 @@ from bench.streams import StreamOptions, measure_streams
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DEFAULT_OUT = REPO_ROOT / "bench" / "results" / "latest.json"
 STORES = ("sqlite", "postgres")
-SCENARIOS = (*STORES, "streams", "replicas")
+SCENARIOS = (*STORES, "streams", "replicas", "soak")
 
 
 def _positive_int(text: str) -> int:
@@ -52,7 +52,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="a PostgreSQL server where a database may be created and dropped; empty skips PostgreSQL "
              f"(default $OMNIRELAY_BENCH_POSTGRES_URL or {DEFAULT_POSTGRES_URL})",
     )
-    parser.add_argument("--only", choices=SCENARIOS, help="run one scenario only: a store's SendMessage figures, the streams fan-out, or the replicas scenario")
+    parser.add_argument("--only", choices=SCENARIOS,
+                        help="run one scenario only: a store's SendMessage figures, the streams fan-out, the replicas scenario, "
+                             "or the memory soak (which runs only when asked for)")
     streams = parser.add_argument_group("streams scenario (fan-out to stream subscribers, SQLite)")
     streams.add_argument("--subscribers", type=_positive_ints, default=(1, 100, 1000), help="subscriber counts, comma-separated (default 1,100,1000)")
     streams.add_argument("--stream-events", type=_positive_int, default=1000, help="events per phase at most (default 1000)")
@@ -61,6 +63,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     streams.add_argument("--stream-duration", type=_positive_float, default=10.0, help="seconds of event generation per phase at most (default 10)")
     streams.add_argument("--idle-subscribers", type=_positive_int, default=1000, help="idle streams open for the memory figure (default 1000)")
     streams.add_argument("--subscribers-per-process", type=_positive_int, default=500, help="subscribers per load-generator process (default 500)")
+    soaking = parser.add_argument_group("soak scenario (--only soak: steady paced sends, gateway RSS sampled, SQLite)")
+    soaking.add_argument("--soak-seconds", type=_positive_float, default=600.0, help="seconds of load (default 600)")
+    soaking.add_argument("--soak-rate", type=_positive_float, default=200.0, help="SendMessage calls/s (default 200)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"JSON results file (default {DEFAULT_OUT.relative_to(REPO_ROOT)})")
     return parser.parse_args(argv)
 
@@ -82,6 +87,11 @@ def run_postgres(options: Options, server_url: str) -> dict[str, Any]:
 def run_streams(options: StreamOptions) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="omnirelay-bench-") as directory:
         return measure_streams(f"sqlite:///{directory}/omnirelay.db", options)
+
+
+def run_soak(options: soak.SoakOptions) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="omnirelay-bench-") as directory:
+        return soak.measure_soak(f"sqlite:///{directory}/omnirelay.db", options)
 
 
 def run_guarded(store: str, measure: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -118,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         document["streams"] = run_guarded("streams", lambda: run_streams(stream_options))
     if args.only in (None, "replicas"):
         document["replicas"] = run_guarded("replicas", lambda: replicas.measure_replicas(args.postgres_url, options))
+    if args.only == "soak":
+        document["soak"] = run_guarded("soak", lambda: run_soak(soak.SoakOptions(options, args.soak_seconds, args.soak_rate)))
     document["wall_time_s"] = round(time.monotonic() - started, 1)
     report.write_json(out, document)
     if document["stores"]:
@@ -129,11 +141,14 @@ def main(argv: list[str] | None = None) -> int:
     if "replicas" in document:
         print(replicas.markdown_table(document["replicas"]))
         print()
+    if "soak" in document:
+        print(soak.markdown_table(document["soak"]))
+        print()
     for line in report.target_checks(document):
         print(f"- {line}")
     sys.stdout.flush()
     progress(f"results in {out}, {document['wall_time_s']} s in all")
-    failed = any("error" in run for run in [*document["stores"].values(), document.get("streams", {}), document.get("replicas", {})])
+    failed = any("error" in run for run in [*document["stores"].values(), document.get("streams", {}), document.get("replicas", {}), document.get("soak", {})])
     return 1 if failed else 0
 
 

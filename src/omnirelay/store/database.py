@@ -98,7 +98,9 @@ def connect(url: str, pool_size: int = 10) -> Database:
     url = normalize_url(url)
     if make_url(url).get_backend_name() == "sqlite":
         return _sqlite(url)
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # No pre-ping (a round trip per checkout): a statement on a dropped connection fails as
+    # STORE_UNAVAILABLE, which clients retry, and SQLAlchemy then invalidates the pool.
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
     return Database(url, engine, engine)
 
 

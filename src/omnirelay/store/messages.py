@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import operator
 from collections.abc import Mapping, Sequence
@@ -38,6 +39,22 @@ REQUEST_ID_WINDOW_US = 24 * 3600 * 1_000_000
 Row = Mapping[str, Any]
 
 _TIME_COLUMN = {st.SENT: "sent_time", st.DELIVERED: "delivered_time", st.READ: "read_time"}
+
+# Hot statements are built once: SQLAlchemy then memoizes their cache keys instead of building
+# and keying a new statement per batch.
+_MESSAGES_BY_ID = select(messages).where(messages.c.id.in_(bindparam("ids", expanding=True)))
+_REFS_BY_KEY = select(provider_refs).where(
+    tuple_(provider_refs.c.account_id, provider_refs.c.identity_id, provider_refs.c.provider_message_id).in_(bindparam("refs", expanding=True))
+)
+_PARKED_BY_REF = (
+    select(parked_reports)
+    .where(tuple_(parked_reports.c.account_id, parked_reports.c.identity_id, parked_reports.c.provider_message_id).in_(bindparam("refs", expanding=True)))
+    .order_by(parked_reports.c.id)
+)
+_INSERT_MESSAGES = insert(messages)
+_INSERT_EVENTS = insert(events)
+_INSERT_REFS = insert(provider_refs)
+_INSERT_PARKED = insert(parked_reports)
 
 
 def new_message_row(**values: Any) -> dict[str, Any]:
@@ -205,11 +222,11 @@ class InsertMessage:
             await conn.execute(update(messages).where(messages.c.id.in_(expired_keys)).values(request_id=None))
         if new_rows:
             await _check_windows(conn, windowed)
-            await conn.execute(insert(messages), new_rows)
-            await conn.execute(insert(events), [_first_event(row) for row in new_rows])
+            await conn.execute(_INSERT_MESSAGES, new_rows)
+            await conn.execute(_INSERT_EVENTS, [_first_event(row) for row in new_rows])
             await record_inbound(conn, _inbound_windows(new_rows))
         if new_refs:
-            await conn.execute(insert(provider_refs), new_refs)
+            await conn.execute(_INSERT_REFS, new_refs)
         return results
 
 
@@ -224,10 +241,10 @@ async def _known_inbound(conn: AsyncConnection, ops: Sequence[InsertMessage]) ->
     refs = [ref for op in ops for ref in _inbound_refs(op.row)]
     if not refs:
         return {}
-    found = (await conn.execute(select(provider_refs).where(_ref_key().in_(refs)))).all()
+    found = (await conn.execute(_REFS_BY_KEY, {"refs": refs})).all()
     if not found:
         return {}
-    stored = await conn.execute(select(messages).where(messages.c.id.in_({r.message_id for r in found})))
+    stored = await conn.execute(_MESSAGES_BY_ID, {"ids": list({r.message_id for r in found})})
     by_id = {r["id"]: r for r in stored.mappings()}
     return {(r.account_id, r.identity_id, r.provider_message_id): by_id[r.message_id] for r in found if r.message_id in by_id}
 
@@ -301,14 +318,14 @@ class StatusUpdate:
         refs = {op.provider_ref for op in ops if op.provider_ref and not op.message_id}
         by_ref: dict[tuple[str, str, str], str] = {}
         if refs:
-            found = await conn.execute(select(provider_refs).where(_ref_key().in_(list(refs))))
+            found = await conn.execute(_REFS_BY_KEY, {"refs": list(refs)})
             by_ref = {(r.account_id, r.identity_id, r.provider_message_id): r.message_id for r in found}
         targets = [op.message_id or by_ref.get(op.provider_ref) if op.provider_ref else op.message_id for op in ops]
         ids = {t for t in targets if t}
-        rows = {}
+        stored: dict[str, Row] = {}
         if ids:
-            found = await conn.execute(select(messages).where(messages.c.id.in_(ids)))
-            rows = {r["id"]: dict(r) for r in found.mappings()}
+            stored = {r["id"]: r for r in (await conn.execute(_MESSAGES_BY_ID, {"ids": list(ids)})).mappings()}
+        rows = {message_id: dict(r) for message_id, r in stored.items()}
         parts = await _part_statuses(conn, [rows[t] for t, op in zip(targets, ops, strict=True) if t in rows and op.provider_ref and not op.message_id])
         new_events: list[dict[str, Any]] = []
         new_refs: list[dict[str, Any]] = []
@@ -333,7 +350,7 @@ class StatusUpdate:
             touched[row["id"]] = row
             results.append(row)
         if touched:
-            await _write_back(conn, list(touched.values()))
+            await _write_back(conn, list(touched.values()), stored)
         if parts:
             await conn.execute(
                 update(provider_refs)
@@ -343,11 +360,11 @@ class StatusUpdate:
                  for statuses in parts.values() for (a, i, pid), status in statuses.items()],
             )
         if new_refs:
-            await conn.execute(insert(provider_refs), new_refs)
+            await conn.execute(_INSERT_REFS, new_refs)
         if new_events:
-            await conn.execute(insert(events), new_events)
+            await conn.execute(_INSERT_EVENTS, new_events)
         if parked:
-            await conn.execute(insert(parked_reports), parked)
+            await conn.execute(_INSERT_PARKED, parked)
         if new_refs:
             await apply_parked_reports(conn, [(r["account_id"], r["identity_id"], r["provider_message_id"]) for r in new_refs], max(op.now_us for op in ops))
         return results
@@ -478,17 +495,15 @@ async def _part_statuses(conn: AsyncConnection, rows: list[dict[str, Any]]) -> d
 async def apply_parked_reports(conn: AsyncConnection, refs: list[tuple[str, str, str]] | None, now_us: int) -> int:
     """Apply parked reports whose provider id is now known (those of `refs`, or all when None:
     a report parked by one replica while another stored the id). Returns how many applied."""
-    query = select(parked_reports).order_by(parked_reports.c.id)
     if refs is not None:
-        query = query.where(tuple_(parked_reports.c.account_id, parked_reports.c.identity_id, parked_reports.c.provider_message_id).in_(refs))
+        found = (await conn.execute(_PARKED_BY_REF, {"refs": refs})).all()
     else:
         known = select(provider_refs.c.message_id).where(
             provider_refs.c.account_id == parked_reports.c.account_id,
             provider_refs.c.identity_id == parked_reports.c.identity_id,
             provider_refs.c.provider_message_id == parked_reports.c.provider_message_id,
         )
-        query = query.where(known.exists()).limit(1000)
-    found = (await conn.execute(query)).all()
+        found = (await conn.execute(select(parked_reports).where(known.exists()).order_by(parked_reports.c.id).limit(1000))).all()
     if not found:
         return 0
     await conn.execute(delete(parked_reports).where(parked_reports.c.id.in_([r.id for r in found])))
@@ -523,11 +538,22 @@ _MUTABLE = (
 )
 
 
-async def _write_back(conn: AsyncConnection, rows: Sequence[Row]) -> None:
-    await conn.execute(
-        update(messages).where(messages.c.id == bindparam("b_id")).values({c: bindparam(f"b_{c}") for c in _MUTABLE}),
-        [{"b_id": r["id"], **{f"b_{c}": r[c] for c in _MUTABLE}} for r in rows],
-    )
+async def _write_back(conn: AsyncConnection, rows: Sequence[Row], stored: Mapping[str, Row]) -> None:
+    """Write the columns each row changed since it was read (`stored`); rows that changed the
+    same columns share one statement (a delivery report changes 3 of the 20)."""
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        before = stored[row["id"]]
+        changed = tuple(c for c in _MUTABLE if row[c] != before[c])
+        if changed:
+            by_columns.setdefault(changed, []).append({"b_id": row["id"], **{f"b_{c}": row[c] for c in changed}})
+    for columns, params in by_columns.items():
+        await conn.execute(_update_columns(columns), params)
+
+
+@functools.lru_cache(maxsize=64)
+def _update_columns(columns: tuple[str, ...]) -> Any:
+    return update(messages).where(messages.c.id == bindparam("b_id")).values({c: bindparam(f"b_{c}") for c in columns})
 
 
 @dataclass
@@ -555,7 +581,8 @@ class SwitchTimedOut:
             .limit(self.limit)
             .with_for_update(skip_locked=True)
         )
-        rows = [dict(r) for r in (await conn.execute(due)).mappings()]
+        stored = {r["id"]: r for r in (await conn.execute(due)).mappings()}
+        rows = [dict(r) for r in stored.values()]
         new_events: list[dict[str, Any]] = []
         switched = 0
         for row in rows:
@@ -566,9 +593,9 @@ class SwitchTimedOut:
                 new_events.extend(leave_attempt(row, ended_attempts(row), body, row["status"], reason, "", self.now_us))
                 switched += 1
         if rows:
-            await _write_back(conn, rows)
+            await _write_back(conn, rows, stored)
         if new_events:
-            await conn.execute(insert(events), new_events)
+            await conn.execute(_INSERT_EVENTS, new_events)
         return switched
 
 
@@ -664,7 +691,7 @@ class ClaimDue:
                 row["status"] = st.SENDING
                 queued.append(status_event(row, "", self.now_us))
         if queued:
-            await conn.execute(insert(events), queued)
+            await conn.execute(_INSERT_EVENTS, queued)
 
     async def _pace(self, conn: AsyncConnection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The rows the identities' rates let us claim now (their next_attempt_time set to
