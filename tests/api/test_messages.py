@@ -228,3 +228,17 @@ async def test_inject_inbound_message(client):  # type: ignore[no-untyped-def]
     assert inbound.receive_time.ToMicroseconds() > 0
     got = await client.messaging.GetMessage(messaging_pb2.GetMessageRequest(name=inbound.name))
     assert got.content.text.body == "STOP"
+
+
+async def test_reply_to_a_stored_message_carries_its_provider_id(gateway, client):  # type: ignore[no-untyped-def]
+    await create_identity(client)
+    first = await wait_for_status(client, (await client.messaging.SendMessage(send())).name, st.SENT)
+    reply = send()
+    reply.reply_to = first.name
+    replied = await client.messaging.SendMessage(reply)
+    assert (replied.reply_to, replied.reply_to_provider_message_id) == (first.name, first.provider_message_ids[0])
+    for name in ("accounts/acme/messages/nope", "accounts/other/messages/" + first.name.rsplit("/", 1)[1], "accounts/acme/identities/sms"):
+        reply.reply_to = name
+        error = await fails(client.messaging.SendMessage(reply))
+        assert (error.code, error.fields) == (grpc.StatusCode.INVALID_ARGUMENT, ["reply_to"])
+    assert await count_rows(gateway, messages) == 2

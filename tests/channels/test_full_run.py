@@ -113,6 +113,13 @@ async def test_whatsapp_full_run(client: Client, fake_graph: FakeGraph, http: ht
     assert (received.sender, received.reply_to, received.content.media.caption) == (CUSTOMER, wamid, "here")
     assert received.content.media.url.endswith("?mid=4444")
 
+    # A reply naming the customer's message quotes it (WhatsApp's context) by its provider id.
+    reply = await client.messaging.SendMessage(messaging_pb2.SendMessageRequest(
+        identity="wa", recipient=CUSTOMER, reply_to=received.name, content=content_pb2.Content(text=content_pb2.Text(body="Thanks!")),
+    ))
+    await wait_for_status(client, reply.name, st.SENT)
+    assert fake_graph.sends[-1].json["context"] == {"message_id": "wamid.IN-1"}
+
 
 async def test_whatsapp_outside_the_window_fails_with_its_code(client: Client, fake_graph: FakeGraph, http: httpx.AsyncClient) -> None:
     # Open on our side, closed on Meta's (their clock, or a message we never saw): Meta's word wins.

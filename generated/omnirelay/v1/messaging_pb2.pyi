@@ -13,7 +13,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Message(_message.Message):
-    __slots__ = ("name", "channel", "identity", "sender", "recipient", "direction", "content", "channel_content", "options", "status", "error", "provider_message_ids", "sms_encoding", "segment_count", "create_time", "update_time", "sent_time", "delivered_time", "read_time", "expire_time", "attempts", "metadata", "request_id", "reply_to", "receive_time", "adaptations", "warnings", "fallbacks", "fallback_success_status", "fallback_timeout", "channel_attempts")
+    __slots__ = ("name", "channel", "identity", "sender", "recipient", "direction", "content", "channel_content", "options", "status", "error", "provider_message_ids", "sms_encoding", "segment_count", "create_time", "update_time", "sent_time", "delivered_time", "read_time", "expire_time", "attempts", "metadata", "request_id", "reply_to", "receive_time", "reply_to_provider_message_id", "adaptations", "warnings", "fallbacks", "fallback_success_status", "fallback_timeout", "channel_attempts")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -46,6 +46,7 @@ class Message(_message.Message):
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     REPLY_TO_FIELD_NUMBER: _ClassVar[int]
     RECEIVE_TIME_FIELD_NUMBER: _ClassVar[int]
+    REPLY_TO_PROVIDER_MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
     ADAPTATIONS_FIELD_NUMBER: _ClassVar[int]
     WARNINGS_FIELD_NUMBER: _ClassVar[int]
     FALLBACKS_FIELD_NUMBER: _ClassVar[int]
@@ -77,13 +78,14 @@ class Message(_message.Message):
     request_id: str
     reply_to: str
     receive_time: _timestamp_pb2.Timestamp
+    reply_to_provider_message_id: str
     adaptations: _containers.RepeatedScalarFieldContainer[str]
     warnings: _containers.RepeatedScalarFieldContainer[str]
     fallbacks: _containers.RepeatedCompositeFieldContainer[Fallback]
     fallback_success_status: _common_pb2.MessageStatus
     fallback_timeout: _duration_pb2.Duration
     channel_attempts: _containers.RepeatedCompositeFieldContainer[ChannelAttempt]
-    def __init__(self, name: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., identity: _Optional[str] = ..., sender: _Optional[str] = ..., recipient: _Optional[str] = ..., direction: _Optional[_Union[_common_pb2.Direction, str]] = ..., content: _Optional[_Union[_content_pb2.Content, _Mapping]] = ..., channel_content: _Optional[_Union[_content_pb2.ChannelContent, _Mapping]] = ..., options: _Optional[_Union[_content_pb2.ChannelOptions, _Mapping]] = ..., status: _Optional[_Union[_common_pb2.MessageStatus, str]] = ..., error: _Optional[_Union[_common_pb2.MessageError, _Mapping]] = ..., provider_message_ids: _Optional[_Iterable[str]] = ..., sms_encoding: _Optional[_Union[_common_pb2.SmsEncoding, str]] = ..., segment_count: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sent_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., read_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attempts: _Optional[int] = ..., metadata: _Optional[_Mapping[str, str]] = ..., request_id: _Optional[str] = ..., reply_to: _Optional[str] = ..., receive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., adaptations: _Optional[_Iterable[str]] = ..., warnings: _Optional[_Iterable[str]] = ..., fallbacks: _Optional[_Iterable[_Union[Fallback, _Mapping]]] = ..., fallback_success_status: _Optional[_Union[_common_pb2.MessageStatus, str]] = ..., fallback_timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., channel_attempts: _Optional[_Iterable[_Union[ChannelAttempt, _Mapping]]] = ...) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., identity: _Optional[str] = ..., sender: _Optional[str] = ..., recipient: _Optional[str] = ..., direction: _Optional[_Union[_common_pb2.Direction, str]] = ..., content: _Optional[_Union[_content_pb2.Content, _Mapping]] = ..., channel_content: _Optional[_Union[_content_pb2.ChannelContent, _Mapping]] = ..., options: _Optional[_Union[_content_pb2.ChannelOptions, _Mapping]] = ..., status: _Optional[_Union[_common_pb2.MessageStatus, str]] = ..., error: _Optional[_Union[_common_pb2.MessageError, _Mapping]] = ..., provider_message_ids: _Optional[_Iterable[str]] = ..., sms_encoding: _Optional[_Union[_common_pb2.SmsEncoding, str]] = ..., segment_count: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sent_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., read_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attempts: _Optional[int] = ..., metadata: _Optional[_Mapping[str, str]] = ..., request_id: _Optional[str] = ..., reply_to: _Optional[str] = ..., receive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reply_to_provider_message_id: _Optional[str] = ..., adaptations: _Optional[_Iterable[str]] = ..., warnings: _Optional[_Iterable[str]] = ..., fallbacks: _Optional[_Iterable[_Union[Fallback, _Mapping]]] = ..., fallback_success_status: _Optional[_Union[_common_pb2.MessageStatus, str]] = ..., fallback_timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., channel_attempts: _Optional[_Iterable[_Union[ChannelAttempt, _Mapping]]] = ...) -> None: ...
 
 class Fallback(_message.Message):
     __slots__ = ("identity", "recipient", "content", "channel_content", "options", "channel", "sender")

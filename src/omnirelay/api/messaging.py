@@ -55,6 +55,8 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
         if plan.adapted is not None:
             # Adapters send what is stored, so the adapted form replaces the caller's.
             body.content.CopyFrom(plan.adapted)
+        if request.reply_to.startswith("accounts/"):
+            body.reply_to_provider_message_id = await self._provider_id_of(request.reply_to, account_id)
         fallback_deadline = None
         if request.fallbacks:
             body.fallbacks.extend(await self._fallbacks(request, account_id, identity.channel, now))
@@ -76,6 +78,17 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
         window_us = self.deps.sending.session_window_us if needs_window else None
         message, _created = await self.deps.writer.submit(store.InsertMessage(row, now, session_window_us=window_us))
         return message
+
+    async def _provider_id_of(self, name: str, account_id: str) -> str:
+        """The provider id of the message `reply_to` names (empty when it has none)."""
+        replied_account, message_id = names.parse(name, "messages", "reply_to")
+        if replied_account != account_id:
+            raise invalid_field("reply_to", f"no message {name} in this account")
+        try:
+            replied = await self.deps.db.read(lambda conn: store.get_message(conn, account_id, message_id))
+        except GatewayError as error:
+            raise invalid_field("reply_to", f"no message {name} in this account") from error
+        return replied.provider_message_ids[0] if replied.provider_message_ids else ""
 
     async def _fallbacks(self, request: messaging_pb2.SendMessageRequest, account_id: str, channel: int, now: int) -> list[messaging_pb2.Fallback]:
         """Check every fallback as a send of its own; the accepted ones, normalized."""

@@ -51,8 +51,9 @@ class _Renderer:
     def render(self, message: Message) -> ProviderPayload:
         body: dict[str, Any] = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": message.recipient.lstrip("+")}
         # A provider message id can be quoted; a gateway message name cannot (WhatsApp never saw it).
-        if message.reply_to and not message.reply_to.startswith("accounts/"):
-            body["context"] = {"message_id": message.reply_to}
+        quoted = message.reply_to_provider_message_id or ("" if message.reply_to.startswith("accounts/") else message.reply_to)
+        if quoted:
+            body["context"] = {"message_id": quoted}
         if message.HasField("channel_content"):
             body.update(self._whatsapp_only(message.channel_content.whatsapp))
         else:
