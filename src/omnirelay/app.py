@@ -30,7 +30,7 @@ from omnirelay.domain import fallback
 from omnirelay.domain.clock import Clock, now_us
 from omnirelay.events.hub import EventHub, HubSettings
 from omnirelay.events.retention import RetentionSweeper
-from omnirelay.ingress.reports import store_inbound, store_status
+from omnirelay.ingress.reports import store_inbound, store_status, store_watermark
 from omnirelay.ingress.webhooks import WebhookServer
 from omnirelay.store import database, migrate, notify
 from omnirelay.store.directory import IdentityDirectory
@@ -76,7 +76,10 @@ class Gateway:
         self.writer = GroupCommitWriter(self.db, s.group_commit_max_batch, on_commit=self._wake)
         self.hub = EventHub(self.db, HubSettings(s.event_poll_seconds, buffer_size=s.stream_buffer))
         self.identities = IdentityDirectory(self.db, s.auth_cache_seconds)
-        reports = ReportSink(status=partial(store_status, self.writer, clock=self.clock), inbound=self._store_inbound)
+        reports = ReportSink(
+            status=partial(store_status, self.writer, clock=self.clock), inbound=self._store_inbound,
+            watermark=partial(store_watermark, self.writer, clock=self.clock),
+        )
         self.http = httpx.AsyncClient(timeout=httpx.Timeout(s.provider_timeout_seconds), follow_redirects=False)
         self.adapters = AdapterRegistry(adapter_specs(s), AdapterContext(reports, self.http, self._webhook_url if s.webhook_listen else None))
         self.dispatcher = Dispatcher(
@@ -101,7 +104,7 @@ class Gateway:
                          sending, self.clock)
         self.webhooks = None
         if s.webhook_listen:
-            self.webhooks = WebhookServer(s.webhook_listen, s.webhook_public_url, s.webhook_max_body_bytes, self.identities, self.adapters, self.writer)
+            self.webhooks = WebhookServer(s.webhook_listen, s.webhook_public_url, s.webhook_max_body_bytes, self.identities, self.adapters, reports)
             await self.webhooks.start()
             self.deps.webhook_url = self.webhooks.url_for
         self.server = self._grpc_server(self.deps)

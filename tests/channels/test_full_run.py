@@ -14,7 +14,8 @@ from omnirelay.v1 import content_pb2, identities_pb2, messaging_pb2
 from omnirelay.v1.common_pb2 import Channel
 
 from omnirelay.app import Gateway
-from omnirelay.channels.meta.webhook import SIGNATURE_HEADER, signature
+from omnirelay.channels.meta.webhook import SIGNATURE_HEADER
+from omnirelay.channels.signing import signature
 from omnirelay.domain import status as st
 from omnirelay.domain.clock import now_us
 from omnirelay.store.watermarks import StatusUpTo

@@ -13,7 +13,8 @@ from omnirelay.v1 import content_pb2, identities_pb2, messaging_pb2
 from omnirelay.v1.common_pb2 import Channel
 
 from omnirelay.app import Gateway
-from omnirelay.channels.sandbox.webhook import SIGNATURE_HEADER, signature
+from omnirelay.channels.sandbox.webhook import SIGNATURE_HEADER
+from omnirelay.channels.signing import signature
 from omnirelay.domain import status as st
 from tests.conftest import Client, wait_for_status
 

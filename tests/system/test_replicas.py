@@ -21,7 +21,8 @@ import pytest
 from omnirelay.v1 import content_pb2, identities_pb2, messaging_pb2
 from sqlalchemy.engine import make_url
 
-from omnirelay.channels.sandbox.webhook import SIGNATURE_HEADER, signature
+from omnirelay.channels.sandbox.webhook import SIGNATURE_HEADER
+from omnirelay.channels.signing import signature
 from omnirelay.domain import status as st
 from tests.api.test_rate_limits import max_per_second
 from tests.conftest import Client, create_identity, failure

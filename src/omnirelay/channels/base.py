@@ -95,10 +95,12 @@ class InboundReport:
 
 @dataclass
 class ReportSink:
-    """Where adapters hand provider reports; the gateway stores them before acknowledging."""
+    """Where adapters and the webhook ingress hand provider reports; the gateway stores them
+    before acknowledging."""
 
     status: Callable[[StatusReport], Awaitable[object]]
     inbound: Callable[[InboundReport], Awaitable[object]]
+    watermark: Callable[[WatermarkReport], Awaitable[object]]
 
 
 @dataclass(frozen=True)

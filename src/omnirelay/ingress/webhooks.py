@@ -9,12 +9,10 @@ from urllib.parse import parse_qs
 import structlog
 from aiohttp import web
 
-from omnirelay.channels.base import WebhookReceiver, WebhookRejected, WebhookRequest, WebhookResult
+from omnirelay.channels.base import ReportSink, WebhookReceiver, WebhookRejected, WebhookRequest, WebhookResult
 from omnirelay.channels.registry import AdapterRegistry
 from omnirelay.domain.errors import GatewayError
-from omnirelay.ingress.reports import store_inbound, store_status, store_watermark
 from omnirelay.store.directory import IdentityDirectory
-from omnirelay.store.writer import GroupCommitWriter
 
 log = structlog.get_logger(__name__)
 
@@ -29,14 +27,14 @@ def webhook_path(account_id: str, identity_id: str) -> str:
 class WebhookServer:
     def __init__(
         self, listen: str, public_url: str, max_body_bytes: int,
-        identities: IdentityDirectory, adapters: AdapterRegistry, writer: GroupCommitWriter,
+        identities: IdentityDirectory, adapters: AdapterRegistry, reports: ReportSink,
     ) -> None:
         self._host, _, port = listen.rpartition(":")
         self._port = int(port)
         self._configured_public_url = public_url.rstrip("/")
         self._identities = identities
         self._adapters = adapters
-        self._writer = writer
+        self._reports = reports
         app = web.Application(client_max_size=max_body_bytes)
         app.router.add_route("*", ROUTE, self._handle)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
@@ -104,9 +102,8 @@ class WebhookServer:
 
     async def _store(self, result: WebhookResult) -> None:
         for report in result.inbound:
-            identity = await self._identities.get(report.account_id, report.identity_id)
-            await store_inbound(self._writer, identity, report)
+            await self._reports.inbound(report)
         for status in result.statuses:
-            await store_status(self._writer, status)
+            await self._reports.status(status)
         for watermark in result.watermarks:
-            await store_watermark(self._writer, watermark)
+            await self._reports.watermark(watermark)

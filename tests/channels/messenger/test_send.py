@@ -25,7 +25,7 @@ def _adapter(http: httpx.AsyncClient, base_url: str) -> MessengerAdapter:
     record = identity("messenger", Channel.CHANNEL_MESSENGER, "112233445566778",
                       {"graph_base_url": base_url, "throttle_retry_seconds": "0.5"},
                       {"page_access_token": TOKEN, "app_secret": "x", "verify_token": "y"})
-    return MessengerAdapter(record, AdapterContext(ReportSink(unused, unused), http))
+    return MessengerAdapter(record, AdapterContext(ReportSink(unused, unused, unused), http))
 
 
 async def test_media_with_a_caption_is_two_sends_with_two_ids(fake_graph: FakeGraph, http: httpx.AsyncClient) -> None:

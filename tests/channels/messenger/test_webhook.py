@@ -14,7 +14,8 @@ from omnirelay.v1.common_pb2 import Channel
 from omnirelay.channels.base import AdapterContext, ReportSink, WebhookRejected, WebhookRequest
 from omnirelay.channels.messenger import MessengerAdapter
 from omnirelay.channels.messenger.webhook import WATERMARK_SLACK_US
-from omnirelay.channels.meta.webhook import SIGNATURE_HEADER, signature
+from omnirelay.channels.meta.webhook import SIGNATURE_HEADER
+from omnirelay.channels.signing import signature
 from omnirelay.domain import status as st
 from tests.channels.cases import identity, inbound_names, inbound_payload
 
@@ -58,7 +59,7 @@ def adapter(http: httpx.AsyncClient) -> MessengerAdapter:
 
     record = identity("messenger", Channel.CHANNEL_MESSENGER, "112233445566778", {},
                       {"page_access_token": "EAAG", "app_secret": APP_SECRET, "verify_token": "verify-me"})
-    return MessengerAdapter(record, AdapterContext(ReportSink(unused, unused), http))
+    return MessengerAdapter(record, AdapterContext(ReportSink(unused, unused, unused), http))
 
 
 def _post(body: bytes, secret: str = APP_SECRET) -> WebhookRequest:

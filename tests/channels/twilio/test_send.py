@@ -35,7 +35,7 @@ def adapter(http: httpx.AsyncClient, base_url: str, channel: int = Channel.CHANN
         "acme", "sms", channel, "+15551230000", "twilio", {"account_sid": account_sid, "base_url": base_url},
         credentials or {"auth_token": AUTH_TOKEN}, 0, 1,
     )
-    context = AdapterContext(ReportSink(_never_called, _never_called), http, webhook_url=lambda account, identity_id: WEBHOOK)
+    context = AdapterContext(ReportSink(_never_called, _never_called, _never_called), http, webhook_url=lambda account, identity_id: WEBHOOK)
     return TwilioAdapter(identity, context)
 
 

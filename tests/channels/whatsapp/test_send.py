@@ -30,7 +30,7 @@ def _adapter(http: httpx.AsyncClient, base_url: str, token: str = TOKEN, **setti
     async def unused(report: object) -> None:
         raise AssertionError("no reports from send")
 
-    return WhatsAppAdapter(_identity(base_url, token, **settings), AdapterContext(ReportSink(unused, unused), http))
+    return WhatsAppAdapter(_identity(base_url, token, **settings), AdapterContext(ReportSink(unused, unused, unused), http))
 
 
 def _outbound(message: dict[str, object]) -> OutboundMessage:

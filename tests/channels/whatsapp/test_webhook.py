@@ -13,7 +13,8 @@ from google.protobuf.json_format import MessageToDict
 from omnirelay.v1.common_pb2 import Channel
 
 from omnirelay.channels.base import AdapterContext, ReportSink, WebhookRejected, WebhookRequest, WebhookResult
-from omnirelay.channels.meta.webhook import SIGNATURE_HEADER, signature
+from omnirelay.channels.meta.webhook import SIGNATURE_HEADER
+from omnirelay.channels.signing import signature
 from omnirelay.channels.whatsapp import WhatsAppAdapter
 from omnirelay.domain import status as st
 from omnirelay.domain.clock import now_us
@@ -74,7 +75,7 @@ def adapter(fake_graph: FakeGraph, http: httpx.AsyncClient) -> WhatsAppAdapter:
     record = identity("whatsapp", Channel.CHANNEL_WHATSAPP, "+15550001234",
                       {"phone_number_id": PHONE_NUMBER_ID, "graph_base_url": fake_graph.url},
                       {"access_token": TOKEN, "app_secret": APP_SECRET, "verify_token": "verify-me"})
-    return WhatsAppAdapter(record, AdapterContext(ReportSink(unused, unused), http))
+    return WhatsAppAdapter(record, AdapterContext(ReportSink(unused, unused, unused), http))
 
 
 def _post(body: bytes, secret: str = APP_SECRET) -> WebhookRequest:

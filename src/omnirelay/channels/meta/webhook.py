@@ -4,19 +4,15 @@ X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body with the app secret
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 from typing import Any
 
 from omnirelay.channels.base import WebhookRejected, WebhookRequest, WebhookResult
+from omnirelay.channels.signing import check_signature
 from omnirelay.store.directory import IdentityRecord
 
 SIGNATURE_HEADER = "x-hub-signature-256"
-
-
-def signature(app_secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
 
 
 def handshake(identity: IdentityRecord, request: WebhookRequest) -> WebhookResult:
@@ -36,8 +32,7 @@ def verified_payload(identity: IdentityRecord, request: WebhookRequest, expected
     app_secret = identity.credentials.get("app_secret")
     if not app_secret:
         raise WebhookRejected(403, "the identity has no app_secret credential")
-    if not hmac.compare_digest(request.headers.get(SIGNATURE_HEADER, "").encode(), signature(app_secret, request.body).encode()):
-        raise WebhookRejected(403, "bad or missing X-Hub-Signature-256")
+    check_signature(request, SIGNATURE_HEADER, app_secret)
     try:
         payload = json.loads(request.body)
     except ValueError as error:

@@ -8,12 +8,11 @@ signed with X-Sandbox-Signature: sha256=<hex HMAC-SHA256 of the body with the id
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from typing import Any
 
 from omnirelay.channels.base import InboundReport, StatusReport, WebhookRejected, WebhookRequest, WebhookResult
+from omnirelay.channels.signing import check_signature
 from omnirelay.domain import status as st
 from omnirelay.domain.errors import FailureCode
 from omnirelay.store.directory import IdentityRecord
@@ -24,18 +23,13 @@ SIGNATURE_HEADER = "x-sandbox-signature"
 STATUSES = {"sent": st.SENT, "delivered": st.DELIVERED, "read": st.READ, "undelivered": st.UNDELIVERED, "failed": st.FAILED}
 
 
-def signature(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
 def verify(identity: IdentityRecord, request: WebhookRequest) -> None:
     secret = identity.credentials.get("webhook_secret")
     if not secret:
         raise WebhookRejected(403, "the identity has no webhook_secret credential")
     if request.method != "POST":
         raise WebhookRejected(405, "only POST")
-    if not hmac.compare_digest(request.headers.get(SIGNATURE_HEADER, ""), signature(secret, request.body)):
-        raise WebhookRejected(403, "bad or missing X-Sandbox-Signature")
+    check_signature(request, SIGNATURE_HEADER, secret)
 
 
 def parse(identity: IdentityRecord, body: bytes) -> WebhookResult:
