@@ -126,6 +126,19 @@ async def test_start_positions_oldest_time_and_now(client):  # type: ignore[no-u
         reader.call.cancel()
 
 
+@pytest.mark.settings(event_poll_seconds=30)
+async def test_now_with_no_other_stream_starts_after_events_the_hub_has_not_polled(client):  # type: ignore[no-untyped-def]
+    # With no subscribers the hub reads the log head once a poll, not per commit: a stream
+    # starting "now" must still not be handed the events committed since that poll.
+    await create_identity(client)
+    for i in range(3):
+        await client.sandbox.InjectInboundMessage(inbound(f"before{i}"))
+    now = await inbound_stream(client)
+    newest = await client.sandbox.InjectInboundMessage(inbound("newest"))
+    assert [e.message.name for e in await now.collect(1)] == [newest.name]
+    now.call.cancel()
+
+
 async def test_filters_select_events(client):  # type: ignore[no-untyped-def]
     await create_identity(client)
     delivered = await events(client, filter=messaging_pb2.MessageEventFilter(statuses=[st.DELIVERED]))

@@ -203,7 +203,7 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
             return max(await hub.first_at_or_after(account_id, start.time.ToMicroseconds()), hub.purged_through)
         if which == "oldest":
             return hub.purged_through
-        return hub.position
+        return await hub.head()
 
 
 def _newest_first_key(message: messaging_pb2.Message) -> tuple[int, str]:

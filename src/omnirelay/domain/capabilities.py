@@ -7,6 +7,7 @@ RCS Business Messaging, Messenger Send API, FCM/APNs). ListChannels returns this
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 
 from omnirelay.v1 import content_pb2
@@ -135,6 +136,7 @@ _KIND_TYPE = {
 }
 
 
+@functools.cache  # a handful of channels and one configured segment limit
 def rules_for(channel: int, sms_max_segments: int = DEFAULT_SMS_MAX_SEGMENTS) -> ChannelRules:
     """A channel's rules, with the gateway's configured SMS segment limit."""
     rules = CHANNELS[channel]

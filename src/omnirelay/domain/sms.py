@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from omnirelay.v1.common_pb2 import SmsEncoding
+from omnirelay.v1.common_pb2 import SMS_ENCODING_GSM7, SMS_ENCODING_UCS2
 
 # GSM 03.38 basic character set, in code order: the character at index n is septet n.
 GSM7_ALPHABET = (
@@ -16,6 +16,7 @@ GSM7_ESCAPE = 0x1B
 # The extension table: each costs the escape septet plus its own, so it counts twice.
 GSM7_EXTENSION_CODES = {"\f": 0x0A, "^": 0x14, "{": 0x28, "}": 0x29, "\\": 0x2F, "[": 0x3C, "~": 0x3D, "]": 0x3E, "|": 0x40, "€": 0x65}
 GSM7_EXTENSION = frozenset(GSM7_EXTENSION_CODES)
+_GSM7_ALL = GSM7_BASIC | GSM7_EXTENSION
 
 GSM7_SINGLE, GSM7_PART = 160, 153
 UCS2_SINGLE, UCS2_PART = 70, 67
@@ -32,17 +33,30 @@ class SmsSegmentation:
 
 
 def is_gsm7(text: str) -> bool:
-    return all(c in GSM7_BASIC or c in GSM7_EXTENSION for c in text)
+    return _GSM7_ALL.issuperset(text)
 
 
 def encoding_of(text: str) -> int:
-    return SmsEncoding.SMS_ENCODING_GSM7 if is_gsm7(text) else SmsEncoding.SMS_ENCODING_UCS2
+    return SMS_ENCODING_GSM7 if is_gsm7(text) else SMS_ENCODING_UCS2
+
+
+def _units(text: str, encoding: int) -> int:
+    """Septets (GSM-7) or UTF-16 code units (UCS-2); counted with C-level string methods, since
+    every SMS send is counted."""
+    if encoding == SMS_ENCODING_GSM7:
+        return len(text) + sum(text.count(c) for c in GSM7_EXTENSION)
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
 
 
 def _widths(text: str, encoding: int) -> list[int]:
-    if encoding == SmsEncoding.SMS_ENCODING_GSM7:
+    if encoding == SMS_ENCODING_GSM7:
         return [2 if c in GSM7_EXTENSION else 1 for c in text]
     return [2 if ord(c) > 0xFFFF else 1 for c in text]
+
+
+def _limits(encoding: int) -> tuple[int, int]:
+    """(units in a single SMS, units in each part of a concatenated one)."""
+    return (GSM7_SINGLE, GSM7_PART) if encoding == SMS_ENCODING_GSM7 else (UCS2_SINGLE, UCS2_PART)
 
 
 def split(text: str) -> tuple[int, list[str]]:
@@ -52,12 +66,11 @@ def split(text: str) -> tuple[int, list[str]]:
     parts: it moves whole to the next one, as handsets and SMSCs do.
     """
     encoding = encoding_of(text)
-    single, part = (GSM7_SINGLE, GSM7_PART) if encoding == SmsEncoding.SMS_ENCODING_GSM7 else (UCS2_SINGLE, UCS2_PART)
-    widths = _widths(text, encoding)
-    if sum(widths) <= single:
+    single, part = _limits(encoding)
+    if _units(text, encoding) <= single:
         return encoding, [text]
     parts, start, used = [], 0, 0
-    for i, width in enumerate(widths):
+    for i, width in enumerate(_widths(text, encoding)):
         if used + width > part:
             parts.append(text[start:i])
             start, used = i, 0
@@ -68,8 +81,10 @@ def split(text: str) -> tuple[int, list[str]]:
 
 def segment(text: str) -> SmsSegmentation:
     """How `text` goes over the air: its encoding, units and number of concatenated parts."""
-    encoding, parts = split(text)
-    return SmsSegmentation(encoding, sum(_widths(text, encoding)), len(parts))
+    encoding = encoding_of(text)
+    units = _units(text, encoding)
+    single, _ = _limits(encoding)
+    return SmsSegmentation(encoding, units, 1 if units <= single else len(split(text)[1]))
 
 
 def encode_gsm7(text: str) -> bytes:

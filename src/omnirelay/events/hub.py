@@ -13,6 +13,7 @@ subscription reads the log only up to P.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -65,6 +66,7 @@ class EventHub:
         self.closed = False
         self._subscribers: dict[tuple[str, int], set[Subscription]] = defaultdict(set)
         self._wake = asyncio.Event()
+        self._head_read_at = float("-inf")
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -114,11 +116,10 @@ class EventHub:
 
     async def _read_new(self) -> int:
         if not self._subscribers:
-            # Nobody to offer events to: skip them (sequence order is commit order, see
-            # store/database.py, so nothing can commit below the head later).
-            head = await self._db.read(head_sequence)
-            if not self._subscribers:  # a subscriber arriving meanwhile must be offered them
-                self.position = max(self.position, head)
+            # Nobody to offer events to: skip them, but only once per poll, not per commit,
+            # so a busy gateway without streams does not read the log at all between polls.
+            if time.monotonic() - self._head_read_at >= self._settings.poll_seconds:
+                await self.head()
             return 0
         query = select(events).where(events.c.seq > self.position).order_by(events.c.seq).limit(self._settings.read_batch)
         rows = await self._db.read(lambda conn: _all(conn, query))
@@ -132,6 +133,18 @@ class EventHub:
         if rows:
             self.position = rows[-1].seq
         return len(rows)
+
+    async def head(self) -> int:
+        """The log's newest sequence. With subscribers `position` is kept current; without, it
+        may lag a poll behind, so it is read (sequence order is commit order, see
+        store/database.py, so nothing can commit below the head later)."""
+        if self._subscribers:
+            return self.position
+        self._head_read_at = time.monotonic()
+        head = await self._db.read(head_sequence)
+        if not self._subscribers:  # a subscriber arriving meanwhile must be offered what follows
+            self.position = max(self.position, head)
+        return head
 
     def check_cursor(self, after: int) -> None:
         """A position older than retention cannot be resumed from: the events are gone."""
@@ -155,7 +168,7 @@ class EventHub:
         """The position just before the account's first event at or after a time."""
         query = select(func.min(events.c.seq)).where(events.c.account_id == account_id, events.c.event_time >= event_time_us)
         first = await self._db.read(lambda conn: _scalar(conn, query))
-        return self.position if first is None else first - 1
+        return await self.head() if first is None else first - 1
 
 
 async def _all(conn: AsyncConnection, query: Any) -> list[Any]:

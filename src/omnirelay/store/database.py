@@ -6,6 +6,7 @@ import asyncio
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -17,6 +18,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from omnirelay.domain.errors import GatewayError, Reason
+from omnirelay.store import sqlite_driver
 
 log = structlog.get_logger(__name__)
 
@@ -108,8 +110,11 @@ def _sqlite(url: str) -> Database:
     path = make_url(url).database
     if path and path != ":memory:":
         Path(os.path.dirname(os.path.abspath(path))).mkdir(parents=True, exist_ok=True)
-    writer = create_async_engine(url, pool_size=1, max_overflow=0)
-    reader = create_async_engine(url, pool_size=4, max_overflow=4)
+    connect_ = partial(sqlite_driver.connect, path or ":memory:")
+    # The writer's transactions always end in COMMIT or ROLLBACK (engine.begin()), so the
+    # pool's reset-on-return would only repeat one.
+    writer = create_async_engine(url, pool_size=1, max_overflow=0, async_creator=connect_, pool_reset_on_return=None)
+    reader = create_async_engine(url, pool_size=4, max_overflow=4, async_creator=connect_)
     for engine, begin in ((writer, "BEGIN IMMEDIATE"), (reader, "BEGIN")):
         _sqlite_pragmas(engine, begin)
     return Database(url, writer, reader)
@@ -128,4 +133,7 @@ def _sqlite_pragmas(engine: AsyncEngine, begin: str) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]
-        conn.exec_driver_sql(begin)
+        # On the DBAPI cursor: BEGIN needs none of a statement's result handling.
+        cursor = conn.connection.cursor()
+        cursor.execute(begin)
+        cursor.close()

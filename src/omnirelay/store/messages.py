@@ -32,7 +32,7 @@ from omnirelay.store.schema import (
     rate_limits,
 )
 from omnirelay.store.sessions import last_inbound_times, record_inbound
-from omnirelay.v1.common_pb2 import Direction, MessageError
+from omnirelay.v1.common_pb2 import DIRECTION_INBOUND, DIRECTION_OUTBOUND, MessageError
 from omnirelay.v1.messaging_pb2 import ChannelAttempt, InboundMessageEvent, Message, MessageEvent
 
 REQUEST_ID_WINDOW_US = 24 * 3600 * 1_000_000
@@ -86,7 +86,7 @@ def to_message(row: Row) -> Message:
         ts = to_timestamp(row[name])
         if ts is not None:
             getattr(m, name).CopyFrom(ts)
-    if row["direction"] == Direction.DIRECTION_OUTBOUND:
+    if row["direction"] == DIRECTION_OUTBOUND:
         ended = ended_attempts(row)
         m.channel_attempts.extend(ended)
         if len(ended) <= len(m.fallbacks):
@@ -168,7 +168,7 @@ class InsertMessage:
         message, created = result
         if not created:
             return frozenset()
-        outbound = message.direction == Direction.DIRECTION_OUTBOUND
+        outbound = message.direction == DIRECTION_OUTBOUND
         return frozenset({EVENTS, DISPATCH}) if outbound else frozenset({EVENTS})
 
     @classmethod
@@ -231,7 +231,7 @@ class InsertMessage:
 
 
 def _inbound_refs(row: Row) -> list[tuple[str, str, str]]:
-    if row["direction"] != Direction.DIRECTION_INBOUND or not row["provider_message_ids"]:
+    if row["direction"] != DIRECTION_INBOUND or not row["provider_message_ids"]:
         return []
     return [(row["account_id"], row["identity_id"], pid) for pid in json.loads(row["provider_message_ids"])]
 
@@ -259,21 +259,21 @@ async def _check_windows(conn: AsyncConnection, ops: Sequence[InsertMessage]) ->
 
 
 def _window_key(row: Row) -> tuple[str, str, str]:
-    contact = row["sender"] if row["direction"] == Direction.DIRECTION_INBOUND else row["recipient"]
+    contact = row["sender"] if row["direction"] == DIRECTION_INBOUND else row["recipient"]
     return row["account_id"], row["identity_id"], contact
 
 
 def _inbound_windows(rows: list[dict[str, Any]]) -> dict[tuple[str, str, str], int]:
     latest: dict[tuple[str, str, str], int] = {}
     for row in rows:
-        if row["direction"] == Direction.DIRECTION_INBOUND and row["channel"] in sessions.WINDOW_CHANNELS:
+        if row["direction"] == DIRECTION_INBOUND and row["channel"] in sessions.WINDOW_CHANNELS:
             key = _window_key(row)
             latest[key] = max(latest.get(key, 0), row["create_time"])
     return latest
 
 
 def _first_event(row: Row) -> dict[str, Any]:
-    if row["direction"] == Direction.DIRECTION_INBOUND:
+    if row["direction"] == DIRECTION_INBOUND:
         return inbound_event(row, row["create_time"])
     return status_event(row, "", row["create_time"])
 
