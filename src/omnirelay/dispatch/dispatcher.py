@@ -69,6 +69,7 @@ class Dispatcher:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._rng = random.Random()
+        self._timeouts_checked_at = -(2**63)
 
     def notify(self) -> None:
         """New work may be due (a send was committed)."""
@@ -114,8 +115,13 @@ class Dispatcher:
         when more may be due already."""
         now = self._clock()
         free = self._settings.max_in_flight - len(self._in_flight)
-        # Submitted together, the timeout switch and the claim usually share one transaction.
-        operations: list[Any] = [SwitchTimedOut(now, self._settings.batch_size)]
+        operations: list[Any] = []
+        # Fallback timeouts are seconds to days long: looked for once a poll, not at every
+        # claim (a busy gateway claims at every send's commit). Submitted together, the
+        # timeout switch and the claim usually share one transaction.
+        if now - self._timeouts_checked_at >= self._settings.poll_seconds * 1e6:
+            self._timeouts_checked_at = now
+            operations.append(SwitchTimedOut(now, self._settings.batch_size))
         if free > 0:
             operations.append(ClaimDue(
                 self.owner, now, int(self._settings.lease_seconds * 1e6), min(free, self._settings.batch_size),
@@ -123,12 +129,13 @@ class Dispatcher:
                 rate_horizon_us=int(max(1.0, 2 * self._settings.poll_seconds) * 1e6),
                 exclusive_adapters=self._adapters.exclusive_names,
             ))
-        switched, *outcome = await asyncio.gather(*(self._writer.submit(op) for op in operations), return_exceptions=True)
-        if isinstance(switched, Exception):
-            log.error("fallback_timeouts_failed", error=str(switched))
-        if not outcome:
+        results = await asyncio.gather(*(self._writer.submit(op) for op in operations), return_exceptions=True)
+        for op, result in zip(operations, results, strict=True):
+            if isinstance(op, SwitchTimedOut) and isinstance(result, Exception):
+                log.error("fallback_timeouts_failed", error=str(result))
+        if free <= 0:
             return False
-        claimed = outcome[0]
+        claimed = results[-1]
         if isinstance(claimed, Exception):
             raise claimed
         if not claimed.rows:
