@@ -44,6 +44,8 @@ def _units(text: str, encoding: int) -> int:
     """Septets (GSM-7) or UTF-16 code units (UCS-2); counted with C-level string methods, since
     every SMS send is counted."""
     if encoding == SMS_ENCODING_GSM7:
+        if GSM7_BASIC.issuperset(text):
+            return len(text)
         return len(text) + sum(text.count(c) for c in GSM7_EXTENSION)
     return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
 

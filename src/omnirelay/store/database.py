@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import structlog
-from sqlalchemy import Insert, Table, event
+from sqlalchemy import ColumnElement, Insert, Table, and_, event, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -79,6 +79,20 @@ def as_store_error(exc: Exception) -> Exception:
         log.warning("store_unavailable", error=str(exc))
         return GatewayError(Reason.STORE_UNAVAILABLE, "the database could not be reached; retry")
     return exc
+
+
+def matching_keys(columns: Sequence[ColumnElement[Any]], keys: Iterable[tuple[Any, ...]]) -> ColumnElement[bool]:
+    """`columns` equal one of `keys` (composite keys), in a form found by index.
+
+    SQLite (3.40) scans the whole table for a row-value `(a, b, c) IN (VALUES ...)`. Keys that
+    share all but their last column become `a = ? AND b = ? AND c IN (...)`, an index search
+    (an OR of them a multi-index OR); the IN is an expanding parameter, so the statement's
+    compiled form is cached whatever the number of keys."""
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    for key in keys:
+        groups.setdefault(key[:-1], []).append(key[-1])
+    *leading, last = columns
+    return or_(*(and_(*(column == value for column, value in zip(leading, prefix, strict=True)), last.in_(values)) for prefix, values in groups.items()))
 
 
 def dialect_insert(conn: AsyncConnection) -> Callable[[Table], Insert]:

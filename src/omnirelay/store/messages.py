@@ -18,7 +18,7 @@ from omnirelay.domain.clock import to_timestamp
 from omnirelay.domain.errors import GatewayError, Reason
 from omnirelay.domain.listing import Condition
 from omnirelay.domain.names import identity_name, message_name
-from omnirelay.store.database import dialect_insert
+from omnirelay.store.database import dialect_insert, matching_keys
 from omnirelay.store.notify import DISPATCH, EVENTS
 from omnirelay.store.schema import (
     EVENT_INBOUND,
@@ -43,14 +43,8 @@ _TIME_COLUMN = {st.SENT: "sent_time", st.DELIVERED: "delivered_time", st.READ: "
 # Hot statements are built once: SQLAlchemy then memoizes their cache keys instead of building
 # and keying a new statement per batch.
 _MESSAGES_BY_ID = select(messages).where(messages.c.id.in_(bindparam("ids", expanding=True)))
-_REFS_BY_KEY = select(provider_refs).where(
-    tuple_(provider_refs.c.account_id, provider_refs.c.identity_id, provider_refs.c.provider_message_id).in_(bindparam("refs", expanding=True))
-)
-_PARKED_BY_REF = (
-    select(parked_reports)
-    .where(tuple_(parked_reports.c.account_id, parked_reports.c.identity_id, parked_reports.c.provider_message_id).in_(bindparam("refs", expanding=True)))
-    .order_by(parked_reports.c.id)
-)
+_REF_COLUMNS = (provider_refs.c.account_id, provider_refs.c.identity_id, provider_refs.c.provider_message_id)
+_PARKED_REF_COLUMNS = (parked_reports.c.account_id, parked_reports.c.identity_id, parked_reports.c.provider_message_id)
 _INSERT_MESSAGES = insert(messages)
 _INSERT_EVENTS = insert(events)
 _INSERT_REFS = insert(provider_refs)
@@ -178,7 +172,7 @@ class InsertMessage:
         existing: dict[tuple[str, str], Row] = {}
         if keyed:
             found = await conn.execute(
-                select(messages).where(tuple_(messages.c.account_id, messages.c.request_id).in_(list(keyed)))
+                select(messages).where(matching_keys((messages.c.account_id, messages.c.request_id), keyed))
             )
             existing = {(r["account_id"], r["request_id"]): r for r in found.mappings()}
         results: list[tuple[Message, bool]] = []
@@ -241,7 +235,7 @@ async def _known_inbound(conn: AsyncConnection, ops: Sequence[InsertMessage]) ->
     refs = [ref for op in ops for ref in _inbound_refs(op.row)]
     if not refs:
         return {}
-    found = (await conn.execute(_REFS_BY_KEY, {"refs": refs})).all()
+    found = (await conn.execute(select(provider_refs).where(matching_keys(_REF_COLUMNS, refs)))).all()
     if not found:
         return {}
     stored = await conn.execute(_MESSAGES_BY_ID, {"ids": list({r.message_id for r in found})})
@@ -318,7 +312,7 @@ class StatusUpdate:
         refs = {op.provider_ref for op in ops if op.provider_ref and not op.message_id}
         by_ref: dict[tuple[str, str, str], str] = {}
         if refs:
-            found = await conn.execute(_REFS_BY_KEY, {"refs": list(refs)})
+            found = await conn.execute(select(provider_refs).where(matching_keys(_REF_COLUMNS, refs)))
             by_ref = {(r.account_id, r.identity_id, r.provider_message_id): r.message_id for r in found}
         targets = [op.message_id or by_ref.get(op.provider_ref) if op.provider_ref else op.message_id for op in ops]
         ids = {t for t in targets if t}
@@ -354,7 +348,7 @@ class StatusUpdate:
         if parts:
             await conn.execute(
                 update(provider_refs)
-                .where(_ref_key() == tuple_(bindparam("b_account"), bindparam("b_identity"), bindparam("b_pid")))
+                .where(tuple_(*_REF_COLUMNS) == tuple_(bindparam("b_account"), bindparam("b_identity"), bindparam("b_pid")))
                 .values(status=bindparam("b_status")),
                 [{"b_account": a, "b_identity": i, "b_pid": pid, "b_status": status}
                  for statuses in parts.values() for (a, i, pid), status in statuses.items()],
@@ -473,10 +467,6 @@ def leave_attempt(
     return events_out
 
 
-def _ref_key() -> Any:
-    return tuple_(provider_refs.c.account_id, provider_refs.c.identity_id, provider_refs.c.provider_message_id)
-
-
 async def _part_statuses(conn: AsyncConnection, rows: list[dict[str, Any]]) -> dict[str, dict[tuple[str, str, str], int]]:
     """Each multi-part message's current parts and their statuses (SENT until a part is
     reported). An earlier channel attempt's ids are not parts of the current one."""
@@ -496,7 +486,7 @@ async def apply_parked_reports(conn: AsyncConnection, refs: list[tuple[str, str,
     """Apply parked reports whose provider id is now known (those of `refs`, or all when None:
     a report parked by one replica while another stored the id). Returns how many applied."""
     if refs is not None:
-        found = (await conn.execute(_PARKED_BY_REF, {"refs": refs})).all()
+        found = (await conn.execute(select(parked_reports).where(matching_keys(_PARKED_REF_COLUMNS, refs)).order_by(parked_reports.c.id))).all()
     else:
         known = select(provider_refs.c.message_id).where(
             provider_refs.c.account_id == parked_reports.c.account_id,
@@ -754,7 +744,7 @@ def _lease_held(owner: str, now_us: int) -> Any:
 async def _rate_intervals(conn: AsyncConnection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """Send intervals (µs) of those identities that have a rate limit."""
     found = await conn.execute(
-        select(identities.c.account_id, identities.c.id, identities.c.settings).where(tuple_(identities.c.account_id, identities.c.id).in_(keys))
+        select(identities.c.account_id, identities.c.id, identities.c.settings).where(matching_keys((identities.c.account_id, identities.c.id), keys))
     )
     intervals = {}
     for r in found:
@@ -772,7 +762,7 @@ async def _lock_rate_limits(conn: AsyncConnection, keys: list[tuple[str, str]]) 
         [{"account_id": a, "identity_id": i, "tat": 0} for a, i in keys],
     )
     found = await conn.execute(
-        select(rate_limits).where(tuple_(rate_limits.c.account_id, rate_limits.c.identity_id).in_(keys)).with_for_update()
+        select(rate_limits).where(matching_keys((rate_limits.c.account_id, rate_limits.c.identity_id), keys)).with_for_update()
     )
     return {(r.account_id, r.identity_id): r.tat for r in found}
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import select
 
+from omnirelay.store.database import matching_keys
 from omnirelay.store.schema import session_windows
 
 WindowKey = tuple[str, str, str]  # (account_id, identity_id, contact)
@@ -21,7 +21,7 @@ async def last_inbound_times(conn: AsyncConnection, keys: Iterable[WindowKey]) -
         return {}
     c = session_windows.c
     found = await conn.execute(
-        select(c.account_id, c.identity_id, c.contact, c.last_inbound_time).where(tuple_(c.account_id, c.identity_id, c.contact).in_(wanted))
+        select(c.account_id, c.identity_id, c.contact, c.last_inbound_time).where(matching_keys((c.account_id, c.identity_id, c.contact), wanted))
     )
     return {(r.account_id, r.identity_id, r.contact): r.last_inbound_time for r in found}
 
