@@ -34,6 +34,7 @@ from omnirelay.ingress.reports import store_inbound, store_status, store_waterma
 from omnirelay.ingress.webhooks import WebhookServer
 from omnirelay.store import database, migrate, notify
 from omnirelay.store.directory import IdentityDirectory
+from omnirelay.store.maintenance import TableMaintenance
 from omnirelay.store.writer import GroupCommitWriter
 from omnirelay.v1 import (
     accounts_pb2,
@@ -96,6 +97,9 @@ class Gateway:
         if self.listener is not None:
             self.listener.start()
         self.retention.start()
+        self.maintenance = TableMaintenance(self.db) if self.db.is_postgres else None
+        if self.maintenance is not None:
+            await self.maintenance.start()
         media = MediaProbe(self.http, s.media_head_timeout_seconds, s.media_head_allow_private)
         sending = SendSettings(int(s.session_window_hours * 3600e6), int(s.fallback_timeout_seconds * 1e6),
                                fallback.parse_success_status(s.fallback_success_status))
@@ -164,6 +168,8 @@ class Gateway:
         grace = self.settings.shutdown_grace_seconds
         await self.health.enter_graceful_shutdown()
         await self.retention.stop()
+        if self.maintenance is not None:
+            await self.maintenance.stop()
         if self.listener is not None:
             await self.listener.stop()
         await self.hub.close()
