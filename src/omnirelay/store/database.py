@@ -124,11 +124,11 @@ def _sqlite(url: str) -> Database:
     path = make_url(url).database
     if path and path != ":memory:":
         Path(os.path.dirname(os.path.abspath(path))).mkdir(parents=True, exist_ok=True)
-    connect_ = partial(sqlite_driver.connect, path or ":memory:")
+    connect_sqlite = partial(sqlite_driver.connect, path or ":memory:")
     # The writer's transactions always end in COMMIT or ROLLBACK (engine.begin()), so the
     # pool's reset-on-return would only repeat one.
-    writer = create_async_engine(url, pool_size=1, max_overflow=0, async_creator=connect_, pool_reset_on_return=None)
-    reader = create_async_engine(url, pool_size=4, max_overflow=4, async_creator=connect_)
+    writer = create_async_engine(url, pool_size=1, max_overflow=0, async_creator=connect_sqlite, pool_reset_on_return=None)
+    reader = create_async_engine(url, pool_size=4, max_overflow=4, async_creator=connect_sqlite)
     for engine, begin in ((writer, "BEGIN IMMEDIATE"), (reader, "BEGIN")):
         _sqlite_pragmas(engine, begin)
     return Database(url, writer, reader)
