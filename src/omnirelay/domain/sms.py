@@ -62,15 +62,24 @@ def _limits(encoding: int) -> tuple[int, int]:
 
 
 def split(text: str) -> tuple[int, list[str]]:
-    """`text`'s encoding and the parts it goes over the air in (one part when it fits a single SMS).
-
-    A two-unit character (a GSM-7 escape pair, a UTF-16 surrogate pair) is never split across
-    parts: it moves whole to the next one, as handsets and SMSCs do.
-    """
+    """`text`'s encoding and the parts it goes over the air in (one part when it fits a single SMS)."""
     encoding = encoding_of(text)
+    return encoding, _parts(text, encoding, _units(text, encoding))
+
+
+def segment(text: str) -> SmsSegmentation:
+    """How `text` goes over the air: its encoding, units and number of concatenated parts."""
+    encoding = encoding_of(text)
+    units = _units(text, encoding)
+    return SmsSegmentation(encoding, units, len(_parts(text, encoding, units)))
+
+
+def _parts(text: str, encoding: int, units: int) -> list[str]:
+    """A two-unit character (a GSM-7 escape pair, a UTF-16 surrogate pair) is never split across
+    parts: it moves whole to the next one, as handsets and SMSCs do."""
     single, part = _limits(encoding)
-    if _units(text, encoding) <= single:
-        return encoding, [text]
+    if units <= single:
+        return [text]
     parts, start, used = [], 0, 0
     for i, width in enumerate(_widths(text, encoding)):
         if used + width > part:
@@ -78,15 +87,7 @@ def split(text: str) -> tuple[int, list[str]]:
             start, used = i, 0
         used += width
     parts.append(text[start:])
-    return encoding, parts
-
-
-def segment(text: str) -> SmsSegmentation:
-    """How `text` goes over the air: its encoding, units and number of concatenated parts."""
-    encoding = encoding_of(text)
-    units = _units(text, encoding)
-    single, _ = _limits(encoding)
-    return SmsSegmentation(encoding, units, 1 if units <= single else len(split(text)[1]))
+    return parts
 
 
 def encode_gsm7(text: str) -> bytes:

@@ -16,20 +16,23 @@ import structlog
 from sqlalchemy import text
 
 from omnirelay.store.database import Database
+from omnirelay.store.schema import events, messages, parked_reports, provider_refs, rate_limits, session_windows
 from omnirelay.waiting import wake_or_timeout
 
 log = structlog.get_logger(__name__)
 
-BUSY_TABLES = ("messages", "events", "provider_refs", "parked_reports", "session_windows", "rate_limits")
+BUSY_TABLES = tuple(t.name for t in (messages, events, provider_refs, parked_reports, session_windows, rate_limits))
 
-# PostgreSQL's autovacuum_{analyze,vacuum}_{threshold,scale_factor} defaults.
+# PostgreSQL's autovacuum_{vacuum,analyze}_{threshold,scale_factor} defaults.
 _DUE = text("""
-SELECT relname,
-       n_dead_tup > 50 + 0.2 * n_live_tup AS vacuum,
-       n_mod_since_analyze > 50 + 0.1 * n_live_tup AS analyze
-FROM pg_stat_user_tables
-WHERE schemaname = current_schema() AND relname = ANY(:tables)
-  AND (n_dead_tup > 50 + 0.2 * n_live_tup OR n_mod_since_analyze > 50 + 0.1 * n_live_tup)
+SELECT relname, vacuum_due FROM (
+    SELECT relname,
+           n_dead_tup > 50 + 0.2 * n_live_tup AS vacuum_due,
+           n_mod_since_analyze > 50 + 0.1 * n_live_tup AS analyze_due
+    FROM pg_stat_user_tables
+    WHERE schemaname = current_schema() AND relname = ANY(:tables)
+) AS stats
+WHERE vacuum_due OR analyze_due
 """)
 
 
@@ -62,7 +65,7 @@ class TableMaintenance:
             # VACUUM cannot run in a transaction: on the driver's own connection, autocommit.
             raw = (await conn.get_raw_connection()).driver_connection
             done = []
-            for table, vacuum, _analyze in due:
+            for table, vacuum in due:
                 command = f'VACUUM (ANALYZE) "{table}"' if vacuum else f'ANALYZE "{table}"'
                 await raw.execute(command)
                 done.append(command)
