@@ -35,7 +35,7 @@ from omnirelay.channels.base import (
 )
 from omnirelay.channels.sandbox import webhook
 from omnirelay.domain import status as st
-from omnirelay.domain.errors import FailureCode
+from omnirelay.domain.errors import FailureCode, GatewayError, Reason
 from omnirelay.domain.validation import AdapterRequirements
 from omnirelay.store.directory import IdentityRecord
 from omnirelay.v1.common_pb2 import Channel, MessageError
@@ -45,6 +45,7 @@ PERMANENT_FAILURE = "+15005550001"
 TRANSIENT_THEN_SENT = "+15005550002"
 NO_REPORT = "+15005550003"
 UNDELIVERED = "+15005550004"
+REPORT_RETRY_DELAYS = (0.1, 0.2, 0.5, 1, 2, 4, 8, 15, 30)
 
 
 @dataclass(frozen=True)
@@ -86,11 +87,24 @@ class SandboxAdapter:
         await asyncio.sleep(self._delivered_delay)
         if recipient == UNDELIVERED:
             error = MessageError(code=FailureCode.UNDELIVERABLE.name, description="sandbox: handset unreachable", permanent=True, provider_code="30003")
-            await self._reports.status(self._status(provider_id, st.UNDELIVERED, "undelivered", error))
+            await self._hand_over(self._status(provider_id, st.UNDELIVERED, "undelivered", error))
             return
-        await self._reports.status(self._status(provider_id, st.DELIVERED, "delivered"))
+        await self._hand_over(self._status(provider_id, st.DELIVERED, "delivered"))
         await asyncio.sleep(max(self._read_delay - self._delivered_delay, 0))
-        await self._reports.status(self._status(provider_id, st.READ, "read"))
+        await self._hand_over(self._status(provider_id, st.READ, "read"))
+
+    async def _hand_over(self, report: StatusReport) -> None:
+        """As a provider retries a callback the gateway did not acknowledge: a report that meets
+        the store down (STORE_UNAVAILABLE) is offered again, for about a minute."""
+        for delay in REPORT_RETRY_DELAYS:
+            try:
+                await self._reports.status(report)
+                return
+            except GatewayError as error:
+                if error.reason is not Reason.STORE_UNAVAILABLE:
+                    raise
+            await asyncio.sleep(delay)
+        await self._reports.status(report)
 
     async def handle_webhook(self, request: WebhookRequest) -> WebhookResult:
         webhook.verify(self._identity, request)
