@@ -145,13 +145,13 @@ async def channel(gateway: Gateway) -> AsyncIterator[grpc.aio.Channel]:
 
 
 async def new_key(gateway: Gateway, account_id: str | None, admin: bool = False) -> str:
-    async def create(conn: object) -> str:
+    def create(conn: object) -> str:
         if account_id is not None:
             try:
-                await directory.get_account(conn, account_id)  # type: ignore[arg-type]
+                directory.get_account(conn, account_id)  # type: ignore[arg-type]
             except GatewayError:
-                await directory.create_account(conn, account_id, account_id, now_us())  # type: ignore[arg-type]
-        _, key = await directory.create_api_key(conn, account_id, "test", now_us(), admin=admin)  # type: ignore[arg-type]
+                directory.create_account(conn, account_id, account_id, now_us())  # type: ignore[arg-type]
+        _, key = directory.create_api_key(conn, account_id, "test", now_us(), admin=admin)  # type: ignore[arg-type]
         return key
 
     return await gateway.writer.submit(create)

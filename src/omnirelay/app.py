@@ -33,6 +33,7 @@ from omnirelay.events.retention import RetentionSweeper
 from omnirelay.ingress.reports import store_inbound, store_status, store_watermark
 from omnirelay.ingress.webhooks import WebhookServer
 from omnirelay.store import database, migrate, notify
+from omnirelay.store.database import PostgresDatabase
 from omnirelay.store.directory import IdentityDirectory
 from omnirelay.store.maintenance import TableMaintenance
 from omnirelay.store.writer import GroupCommitWriter
@@ -97,7 +98,7 @@ class Gateway:
         if self.listener is not None:
             self.listener.start()
         self.retention.start()
-        self.maintenance = TableMaintenance(self.db) if self.db.is_postgres else None
+        self.maintenance = TableMaintenance(self.db) if isinstance(self.db, PostgresDatabase) else None
         if self.maintenance is not None:
             await self.maintenance.start()
         media = MediaProbe(self.http, s.media_head_timeout_seconds, s.media_head_allow_private)
@@ -125,7 +126,7 @@ class Gateway:
             self.dispatcher.start()
         for name in ("", *SERVICE_NAMES):
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
-        log.info("serving", listen=s.listen, port=self.port, webhooks=self.webhooks.public_url if self.webhooks else None, database=self.db.writer.dialect.name, adapters=sorted(self.adapters.names))
+        log.info("serving", listen=s.listen, port=self.port, webhooks=self.webhooks.public_url if self.webhooks else None, database=self.db.dialect, adapters=sorted(self.adapters.names))
 
     def _grpc_server(self, deps: Deps) -> grpc.aio.Server:
         keepalive_ms = int(self.settings.keepalive_seconds * 1000)

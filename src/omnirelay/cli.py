@@ -10,6 +10,7 @@ from collections.abc import Coroutine
 from typing import Any
 
 import uvloop
+from sqlalchemy import Connection
 
 from omnirelay import logs
 from omnirelay.app import Gateway
@@ -18,6 +19,7 @@ from omnirelay.domain import names
 from omnirelay.domain.clock import now_us
 from omnirelay.domain.errors import GatewayError
 from omnirelay.store import database, directory, migrate
+from omnirelay.v1.accounts_pb2 import ApiKey
 
 
 async def serve(settings: Settings) -> None:
@@ -47,14 +49,18 @@ async def create_key(settings: Settings, admin: bool, account_id: str | None, di
     db = database.connect(settings.database_url)
     try:
         await migrate.upgrade(db)
-        async with db.writer.begin() as conn:
+        if account_id is not None:
+            names.check_user_id(account_id, "--account")
+
+        def create(conn: Connection) -> tuple[ApiKey, str]:
             if account_id is not None:
-                names.check_user_id(account_id, "--account")
                 try:
-                    await directory.get_account(conn, account_id)
+                    directory.get_account(conn, account_id)
                 except GatewayError:
-                    await directory.create_account(conn, account_id, account_id, now_us())
-            api_key, key = await directory.create_api_key(conn, None if admin else account_id, display_name, now_us(), admin=admin)
+                    directory.create_account(conn, account_id, account_id, now_us())
+            return directory.create_api_key(conn, None if admin else account_id, display_name, now_us(), admin=admin)
+
+        api_key, key = await db.write(create)
     finally:
         await db.dispose()
     kind = "admin key" if admin else f"key for accounts/{account_id}"

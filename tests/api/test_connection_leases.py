@@ -19,8 +19,8 @@ pytestmark = pytest.mark.settings(sandbox_exclusive=True, connection_lease_secon
 
 
 async def _leases(gateway: Gateway) -> list[tuple[str, str, str]]:
-    async def read(conn: object) -> list[tuple[str, str, str]]:
-        rows = await conn.execute(select(connection_leases.c.account_id, connection_leases.c.identity_id, connection_leases.c.owner))  # type: ignore[attr-defined]
+    def read(conn: object) -> list[tuple[str, str, str]]:
+        rows = conn.execute(select(connection_leases.c.account_id, connection_leases.c.identity_id, connection_leases.c.owner))  # type: ignore[attr-defined]
         return [tuple(r) for r in rows]
 
     return await gateway.db.read(read)

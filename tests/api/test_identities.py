@@ -196,14 +196,23 @@ async def test_send_from_identity_by_full_name(client):  # type: ignore[no-untyp
 
 
 @pytest.mark.settings(dispatch=False)
-async def test_update_rerun_after_a_failed_group_commit_applies_once(gateway, client):  # type: ignore[no-untyped-def]
+async def test_update_rerun_after_a_failed_group_commit_applies_once(gateway, client, monkeypatch):  # type: ignore[no-untyped-def]
     """The writer re-runs each operation of a failed batch alone: an update must be re-runnable."""
     await create_identity(client)
     started, release = asyncio.Event(), asyncio.Event()
+    write = gateway.db.write
 
-    async def hold_writer(conn):  # type: ignore[no-untyped-def]
+    async def held_write(work):  # type: ignore[no-untyped-def]
+        # The first transaction waits: the writer is busy and what is submitted queues up.
+        monkeypatch.setattr(gateway.db, "write", write)
         started.set()
         await release.wait()
+        return await write(work)
+
+    monkeypatch.setattr(gateway.db, "write", held_write)
+
+    def hold_writer(conn):  # type: ignore[no-untyped-def]
+        return None
 
     async def queued(n: int) -> None:
         while gateway.writer._queue.qsize() < n:

@@ -26,8 +26,7 @@ def send(recipient: str = "+15557654321", body: str = "hello", **kw: object) -> 
 
 
 async def count_rows(gateway, table) -> int:  # type: ignore[no-untyped-def]
-    async with gateway.db.reader.connect() as conn:
-        return (await conn.execute(select(func.count()).select_from(table))).scalar_one()
+    return await gateway.db.read(lambda conn: conn.execute(select(func.count()).select_from(table)).scalar_one())
 
 
 async def test_send_is_stored_before_the_reply_and_reads_back(gateway, client):  # type: ignore[no-untyped-def]
@@ -39,8 +38,7 @@ async def test_send_is_stored_before_the_reply_and_reads_back(gateway, client): 
     assert (sent.channel, sent.direction, sent.sender) == (Channel.CHANNEL_SMS, Direction.DIRECTION_OUTBOUND, "+15551230000")
     assert sent.sms_encoding == SmsEncoding.SMS_ENCODING_GSM7
     assert sent.segment_count == 1
-    async with gateway.db.reader.connect() as conn:
-        stored = (await conn.execute(select(messages.c.id).where(messages.c.id == sent.name.rsplit("/", 1)[-1]))).scalar()
+    stored = await gateway.db.read(lambda conn: conn.execute(select(messages.c.id).where(messages.c.id == sent.name.rsplit("/", 1)[-1])).scalar())
     assert stored is not None
     got = await client.messaging.GetMessage(messaging_pb2.GetMessageRequest(name=sent.name))
     assert got.content.text.body == "Grüße € {x}"

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import ColumnElement, Table, select, tuple_
+from sqlalchemy.dialects import sqlite
 
 from omnirelay.store import database, migrate
 from omnirelay.store.database import matching_keys
@@ -20,12 +21,12 @@ WINDOW = (session_windows.c.account_id, session_windows.c.identity_id, session_w
 
 
 async def query_plan(db: database.Database, table: Table, where: ColumnElement[bool]) -> str:
-    statement = select(table).where(where).compile(db.reader.sync_engine, compile_kwargs={"render_postcompile": True})
+    statement = select(table).where(where).compile(dialect=sqlite.dialect(), compile_kwargs={"render_postcompile": True})
     params = statement.construct_params()
     values = [params[name] for name in statement.positiontup or ()]
 
-    async def explain(conn: Any) -> str:
-        rows = (await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement.string}", tuple(values))).all()
+    def explain(conn: Any) -> str:
+        rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement.string}", tuple(values)).all()
         return " | ".join(row[-1] for row in rows)
 
     return await db.read(explain)
@@ -60,15 +61,14 @@ async def test_the_row_value_in_it_replaces_scans(sqlite_db: database.Database) 
 
 
 async def test_matching_keys_finds_exactly_the_keys(sqlite_db: database.Database) -> None:
-    async with sqlite_db.writer.begin() as conn:
-        await conn.execute(provider_refs.insert(), [
-            {"account_id": a, "identity_id": i, "provider_message_id": p, "message_id": f"m-{a}-{i}-{p}", "status": None}
-            for a in ("acct", "other") for i in ("sms", "wa") for p in ("p1", "p2", "p3")
-        ])
+    await sqlite_db.write(lambda conn: conn.execute(provider_refs.insert(), [
+        {"account_id": a, "identity_id": i, "provider_message_id": p, "message_id": f"m-{a}-{i}-{p}", "status": None}
+        for a in ("acct", "other") for i in ("sms", "wa") for p in ("p1", "p2", "p3")
+    ]))
     wanted = [("acct", "sms", "p1"), ("acct", "sms", "p3"), ("other", "wa", "p2")]
 
-    async def found(conn: Any) -> set[tuple[str, str, str]]:
-        rows = await conn.execute(select(*REF).where(matching_keys(REF, wanted)))
+    def found(conn: Any) -> set[tuple[str, str, str]]:
+        rows = conn.execute(select(*REF).where(matching_keys(REF, wanted)))
         return {tuple(r) for r in rows}
 
     assert await sqlite_db.read(found) == set(wanted)

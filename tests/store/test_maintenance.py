@@ -18,7 +18,7 @@ REF = (provider_refs.c.account_id, provider_refs.c.identity_id, provider_refs.c.
 
 
 @pytest.fixture
-async def pg(database_url: str) -> AsyncIterator[database.Database]:
+async def pg(database_url: str) -> AsyncIterator[database.PostgresDatabase]:
     if not database_url.startswith("postgresql"):
         pytest.skip("table maintenance is PostgreSQL's")
     db = database.connect(database_url)
@@ -27,20 +27,18 @@ async def pg(database_url: str) -> AsyncIterator[database.Database]:
     await db.dispose()
 
 
-async def lookup_plan(db: database.Database) -> str:
+async def lookup_plan(db: database.PostgresDatabase) -> str:
     query = select(provider_refs).where(matching_keys(REF, [("acct", "sms", "p1"), ("acct", "sms", "p2")]))
-    compiled = query.compile(db.writer.sync_engine, compile_kwargs={"literal_binds": True})
-    async with db.writer.connect() as conn:
-        rows = (await conn.execute(text(f"EXPLAIN {compiled}"))).all()
+    compiled = query.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
+    rows = await db.read(lambda conn: conn.execute(text(f"EXPLAIN {compiled}")).all())
     return "\n".join(row[0] for row in rows)
 
 
-async def test_a_grown_table_is_analyzed_and_lookups_search_the_whole_key(pg: database.Database) -> None:
-    async with pg.writer.begin() as conn:
-        await conn.execute(provider_refs.insert(), [
-            {"account_id": "acct", "identity_id": "sms", "provider_message_id": f"p{i}", "message_id": f"m{i}", "status": None}
-            for i in range(3000)
-        ])
+async def test_a_grown_table_is_analyzed_and_lookups_search_the_whole_key(pg: database.PostgresDatabase) -> None:
+    await pg.write(lambda conn: conn.execute(provider_refs.insert(), [
+        {"account_id": "acct", "identity_id": "sms", "provider_message_id": f"p{i}", "message_id": f"m{i}", "status": None}
+        for i in range(3000)
+    ]))
     maintenance = TableMaintenance(pg)
     done: list[str] = []
     for _ in range(50):  # the statistics of the insert reach pg_stat_user_tables within a second or so

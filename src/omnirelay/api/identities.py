@@ -36,9 +36,9 @@ class ChannelIdentityServicer(identities_pb2_grpc.ChannelIdentityServiceServicer
         )
         address = validation.check_identity(request.channel_identity, self.deps.adapters.requirements, creating=True)
 
-        async def create(conn: Any) -> identities_pb2.ChannelIdentity:
-            await directory.get_account(conn, account_id)
-            return await directory.create_identity(conn, account_id, identity_id, request.channel_identity, address, now)
+        def create(conn: Any) -> identities_pb2.ChannelIdentity:
+            directory.get_account(conn, account_id)
+            return directory.create_identity(conn, account_id, identity_id, request.channel_identity, address, now)
 
         created = await self.deps.writer.submit(create)
         self.deps.identity_changed()

@@ -88,7 +88,7 @@ class Dispatcher:
         """Stop claiming; let in-flight sends finish within `grace` (their leases cover the rest).
 
         The claim loop is asked to stop, not cancelled: cancelling a task in the middle of a
-        database call can leave a pooled connection waiting forever (aiosqlite)."""
+        database call can leave a pooled connection half-used."""
         self._stopping = True
         self._wake.set()
         if self._task is not None:

@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, func, select
 
 from omnirelay.domain.errors import GatewayError, Reason
 from omnirelay.events import cursor
@@ -171,12 +170,12 @@ class EventHub:
         return await self.head() if first is None else first - 1
 
 
-async def _all(conn: AsyncConnection, query: Any) -> list[Any]:
-    return list((await conn.execute(query)).all())
+def _all(conn: Connection, query: Any) -> list[Any]:
+    return list(conn.execute(query).all())
 
 
-async def _scalar(conn: AsyncConnection, query: Any) -> Any:
-    return (await conn.execute(query)).scalar()
+def _scalar(conn: Connection, query: Any) -> Any:
+    return conn.execute(query).scalar()
 
 
 class Subscription:

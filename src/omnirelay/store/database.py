@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
-from functools import partial
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
 import structlog
-from sqlalchemy import ColumnElement, Insert, Table, and_, event, or_
+from sqlalchemy import ColumnElement, Connection, Engine, Insert, QueuePool, Table, and_, create_engine, event, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from omnirelay.domain.errors import GatewayError, Reason
-from omnirelay.store import sqlite_driver
 
 log = structlog.get_logger(__name__)
 
@@ -29,42 +27,112 @@ EVENT_LOG_LOCK = 0x6F6D6E69  # "omni"
 T = TypeVar("T")
 
 
-@dataclass
 class Database:
-    """A write engine and a read engine. On SQLite the writer is one connection that begins
-    IMMEDIATE; readers use their own connections (WAL lets them read while it writes)."""
+    """The store's connections. Work is handed over whole, as a plain function of a SQLAlchemy
+    `Connection`: `read` runs it on a reader connection, `write` in one write transaction.
+
+    SQLite (SqliteDatabase) runs each function on a thread of its own: one hand-over per read
+    or transaction, where the asyncio adapter made one per statement and ran SQLAlchemy's
+    execution in greenlets on the event loop's thread. PostgreSQL (PostgresDatabase) keeps
+    asyncpg and runs the function with `run_sync` on the event loop."""
 
     url: str
-    writer: AsyncEngine
-    reader: AsyncEngine
+    dialect: str
 
     @property
     def is_postgres(self) -> bool:
-        return self.writer.dialect.name == "postgresql"
+        return self.dialect == "postgresql"
 
-    async def read(self, query: Callable[[AsyncConnection], Awaitable[T]]) -> T:
-        """Run a read on a reader connection, shielded from the caller's cancellation.
-
-        A gRPC handler is cancelled when its client goes away; cancelling a task in the middle
-        of a database call can leave a pooled aiosqlite connection waiting forever. Shielded,
-        the query finishes and returns its connection; the caller still sees the cancel."""
-
-        async def run() -> T:
-            async with self.reader.connect() as conn:
-                return await query(conn)
-
+    async def read(self, query: Callable[[Connection], T]) -> T:
+        """Run `query` on a reader connection (one consistent snapshot)."""
         try:
-            return await asyncio.shield(run())
+            return await self._read(query)
         except Exception as exc:
             mapped = as_store_error(exc)
             if mapped is exc:
                 raise
             raise mapped from exc
 
+    async def write(self, work: Callable[[Connection], T]) -> T:
+        """Run `work` in one write transaction, committed when it returns, rolled back when it
+        raises (errors as they are: the group-commit writer maps them)."""
+        raise NotImplementedError
+
+    async def _read(self, query: Callable[[Connection], T]) -> T:
+        raise NotImplementedError
+
     async def dispose(self) -> None:
-        await self.writer.dispose()
-        if self.reader is not self.writer:
-            await self.reader.dispose()
+        raise NotImplementedError
+
+
+class SqliteDatabase(Database):
+    """One writer connection on one thread (SQLite has one writer at a time; it begins
+    IMMEDIATE), and reader connections on a pool of threads (WAL lets them read while it
+    writes). A caller cancelled while its function runs leaves the function to finish and
+    return its connection, as a cancelled database call must not leave one half-used."""
+
+    def __init__(self, url: str, path: str, readers: int = 4) -> None:
+        self.url = url
+        self.dialect = "sqlite"
+        connect_args = {"check_same_thread": False}
+        # The writer's transactions always end in COMMIT or ROLLBACK (engine.begin()), so the
+        # pool's reset-on-return would only repeat one.
+        self.writer = create_engine(f"sqlite:///{path}", pool_size=1, max_overflow=0, pool_reset_on_return=None,
+                                    poolclass=QueuePool, connect_args=connect_args)
+        self.reader = create_engine(f"sqlite:///{path}", pool_size=readers, max_overflow=0, poolclass=QueuePool,
+                                    connect_args=connect_args)
+        for engine, begin in ((self.writer, "BEGIN IMMEDIATE"), (self.reader, "BEGIN")):
+            _sqlite_pragmas(engine, begin)
+        self._write_thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
+        self._read_threads = ThreadPoolExecutor(readers, thread_name_prefix="sqlite-reader")
+
+    async def write(self, work: Callable[[Connection], T]) -> T:
+        def run() -> T:
+            with self.writer.begin() as conn:
+                return work(conn)
+
+        return await asyncio.wrap_future(self._write_thread.submit(run))
+
+    async def _read(self, query: Callable[[Connection], T]) -> T:
+        def run() -> T:
+            with self.reader.connect() as conn:
+                return query(conn)
+
+        return await asyncio.wrap_future(self._read_threads.submit(run))
+
+    async def dispose(self) -> None:
+        for threads in (self._write_thread, self._read_threads):
+            await asyncio.to_thread(threads.shutdown)
+        self.writer.dispose()
+        self.reader.dispose()
+
+
+class PostgresDatabase(Database):
+    """asyncpg through SQLAlchemy's asyncio engine; one pool serves reads and writes."""
+
+    def __init__(self, url: str, pool_size: int = 10) -> None:
+        self.url = url
+        self.dialect = "postgresql"
+        # No pre-ping (a round trip per checkout): a statement on a dropped connection fails as
+        # STORE_UNAVAILABLE, which clients retry, and SQLAlchemy then invalidates the pool.
+        self.engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
+
+    async def write(self, work: Callable[[Connection], T]) -> T:
+        async with self.engine.begin() as conn:
+            return await conn.run_sync(work)
+
+    async def _read(self, query: Callable[[Connection], T]) -> T:
+        """Shielded from the caller's cancellation: a gRPC handler is cancelled when its
+        client goes away, and a connection cancelled mid-call may not return to the pool."""
+
+        async def run() -> T:
+            async with self.engine.connect() as conn:
+                return await conn.run_sync(query)
+
+        return await asyncio.shield(run())
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
 
 
 def as_store_error(exc: Exception) -> Exception:
@@ -95,47 +163,27 @@ def matching_keys(columns: Sequence[ColumnElement[Any]], keys: Iterable[tuple[An
     return or_(*(and_(*(column == value for column, value in zip(leading, prefix, strict=True)), last.in_(values)) for prefix, values in groups.items()))
 
 
-def dialect_insert(conn: AsyncConnection) -> Callable[[Table], Insert]:
+def dialect_insert(conn: Connection) -> Callable[[Table], Insert]:
     """The dialect's INSERT, which has ON CONFLICT (both PostgreSQL and SQLite do)."""
     return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert  # type: ignore[return-value]
 
 
-def normalize_url(url: str) -> str:
-    """Accept plain postgresql:// and sqlite:// URLs and pick the asyncio drivers."""
+def connect(url: str, pool_size: int = 10) -> Database:
+    """SQLite for sqlite:// URLs (a file path; :memory: gives each connection its own
+    database), PostgreSQL (asyncpg) for postgresql:// ones."""
     parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database or ":memory:"
+        if path != ":memory:":
+            Path(os.path.dirname(os.path.abspath(path))).mkdir(parents=True, exist_ok=True)
+        return SqliteDatabase(url, path)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+asyncpg")
-    elif parsed.drivername == "sqlite":
-        parsed = parsed.set(drivername="sqlite+aiosqlite")
-    return parsed.render_as_string(hide_password=False)
+    return PostgresDatabase(parsed.render_as_string(hide_password=False), pool_size)
 
 
-def connect(url: str, pool_size: int = 10) -> Database:
-    url = normalize_url(url)
-    if make_url(url).get_backend_name() == "sqlite":
-        return _sqlite(url)
-    # No pre-ping (a round trip per checkout): a statement on a dropped connection fails as
-    # STORE_UNAVAILABLE, which clients retry, and SQLAlchemy then invalidates the pool.
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
-    return Database(url, engine, engine)
-
-
-def _sqlite(url: str) -> Database:
-    path = make_url(url).database
-    if path and path != ":memory:":
-        Path(os.path.dirname(os.path.abspath(path))).mkdir(parents=True, exist_ok=True)
-    connect_sqlite = partial(sqlite_driver.connect, path or ":memory:")
-    # The writer's transactions always end in COMMIT or ROLLBACK (engine.begin()), so the
-    # pool's reset-on-return would only repeat one.
-    writer = create_async_engine(url, pool_size=1, max_overflow=0, async_creator=connect_sqlite, pool_reset_on_return=None)
-    reader = create_async_engine(url, pool_size=4, max_overflow=4, async_creator=connect_sqlite)
-    for engine, begin in ((writer, "BEGIN IMMEDIATE"), (reader, "BEGIN")):
-        _sqlite_pragmas(engine, begin)
-    return Database(url, writer, reader)
-
-
-def _sqlite_pragmas(engine: AsyncEngine, begin: str) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+def _sqlite_pragmas(engine: Engine, begin: str) -> None:
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
         # Let SQLAlchemy's begin event below issue BEGIN, not the driver.
         dbapi_connection.isolation_level = None
@@ -145,7 +193,7 @@ def _sqlite_pragmas(engine: AsyncEngine, begin: str) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]
         # On the DBAPI cursor: BEGIN needs none of a statement's result handling.
         cursor = conn.connection.cursor()

@@ -10,8 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, delete, insert, select, update
 
 from omnirelay.cache import TtlCache
 from omnirelay.domain.clock import to_timestamp
@@ -67,9 +66,9 @@ def split_key(key: str) -> tuple[str, str] | None:
     return parts[1], parts[2]
 
 
-async def lookup_key(conn: AsyncConnection, key_id: str) -> tuple[Principal, str] | None:
+def lookup_key(conn: Connection, key_id: str) -> tuple[Principal, str] | None:
     """A live key's principal and secret hash, or None when unknown or revoked."""
-    row = (await conn.execute(select(api_keys).where(api_keys.c.id == key_id))).mappings().first()
+    row = (conn.execute(select(api_keys).where(api_keys.c.id == key_id))).mappings().first()
     if row is None or row["revoke_time"] is not None:
         return None
     return Principal(key_id, row["account_id"], row["admin"]), row["secret_hash"]
@@ -90,49 +89,49 @@ def to_api_key(row: Mapping[str, Any]) -> ApiKey:
     return key
 
 
-async def create_account(conn: AsyncConnection, account_id: str, display_name: str, now_us: int) -> Account:
+def create_account(conn: Connection, account_id: str, display_name: str, now_us: int) -> Account:
     row = {"id": account_id, "display_name": display_name, "create_time": now_us}
-    if (await conn.execute(select(accounts.c.id).where(accounts.c.id == account_id))).first():
+    if (conn.execute(select(accounts.c.id).where(accounts.c.id == account_id))).first():
         raise GatewayError(Reason.ALREADY_EXISTS, f"account {account_id!r} exists already")
-    await conn.execute(insert(accounts), row)
+    conn.execute(insert(accounts), row)
     return to_account(row)
 
 
-async def get_account(conn: AsyncConnection, account_id: str) -> Account:
-    row = (await conn.execute(select(accounts).where(accounts.c.id == account_id))).mappings().first()
+def get_account(conn: Connection, account_id: str) -> Account:
+    row = (conn.execute(select(accounts).where(accounts.c.id == account_id))).mappings().first()
     if row is None:
         raise GatewayError(Reason.ACCOUNT_NOT_FOUND, f"no account {account_id!r}")
     return to_account(row)
 
 
-async def list_accounts(conn: AsyncConnection, after: str, limit: int) -> list[Account]:
+def list_accounts(conn: Connection, after: str, limit: int) -> list[Account]:
     query = select(accounts).where(accounts.c.id > after).order_by(accounts.c.id).limit(limit)
-    return [to_account(r) for r in (await conn.execute(query)).mappings()]
+    return [to_account(r) for r in (conn.execute(query)).mappings()]
 
 
-async def create_api_key(conn: AsyncConnection, account_id: str | None, display_name: str, now_us: int, admin: bool = False) -> tuple[ApiKey, str]:
+def create_api_key(conn: Connection, account_id: str | None, display_name: str, now_us: int, admin: bool = False) -> tuple[ApiKey, str]:
     if account_id is not None:
-        await get_account(conn, account_id)
+        get_account(conn, account_id)
     key_id, key, secret_hash = new_key_secret()
     row = {"id": key_id, "account_id": account_id, "admin": admin, "display_name": display_name,
            "secret_hash": secret_hash, "create_time": now_us, "revoke_time": None}
-    await conn.execute(insert(api_keys), row)
+    conn.execute(insert(api_keys), row)
     return to_api_key(row), key
 
 
-async def list_api_keys(conn: AsyncConnection, account_id: str, after: str, limit: int) -> list[ApiKey]:
+def list_api_keys(conn: Connection, account_id: str, after: str, limit: int) -> list[ApiKey]:
     query = (select(api_keys).where(api_keys.c.account_id == account_id, api_keys.c.id > after)
              .order_by(api_keys.c.id).limit(limit))
-    return [to_api_key(r) for r in (await conn.execute(query)).mappings()]
+    return [to_api_key(r) for r in (conn.execute(query)).mappings()]
 
 
-async def revoke_api_key(conn: AsyncConnection, account_id: str, key_id: str, now_us: int) -> ApiKey:
+def revoke_api_key(conn: Connection, account_id: str, key_id: str, now_us: int) -> ApiKey:
     where = (api_keys.c.id == key_id, api_keys.c.account_id == account_id)
-    row = (await conn.execute(select(api_keys).where(*where))).mappings().first()
+    row = (conn.execute(select(api_keys).where(*where))).mappings().first()
     if row is None:
         raise GatewayError(Reason.API_KEY_NOT_FOUND, f"no API key {api_key_name(account_id, key_id)}")
     if row["revoke_time"] is None:
-        await conn.execute(update(api_keys).where(*where).values(revoke_time=now_us))
+        conn.execute(update(api_keys).where(*where).values(revoke_time=now_us))
         row = {**row, "revoke_time": now_us}
     return to_api_key(row)
 
@@ -163,7 +162,7 @@ def to_record(row: Mapping[str, Any]) -> IdentityRecord:
     )
 
 
-async def create_identity(conn: AsyncConnection, account_id: str, identity_id: str, identity: ChannelIdentity, address: str, now_us: int) -> ChannelIdentity:
+def create_identity(conn: Connection, account_id: str, identity_id: str, identity: ChannelIdentity, address: str, now_us: int) -> ChannelIdentity:
     row = {
         "account_id": account_id, "id": identity_id, "channel": identity.channel, "address": address,
         "adapter": identity.adapter, "display_name": identity.display_name,
@@ -172,28 +171,28 @@ async def create_identity(conn: AsyncConnection, account_id: str, identity_id: s
         "number_type": identity.number_type, "create_time": now_us, "update_time": now_us,
     }
     exists = select(identities.c.id).where(identities.c.account_id == account_id, identities.c.id == identity_id)
-    if (await conn.execute(exists)).first():
+    if (conn.execute(exists)).first():
         raise GatewayError(Reason.ALREADY_EXISTS, f"identity {identity_name(account_id, identity_id)} exists already")
-    await conn.execute(insert(identities), row)
+    conn.execute(insert(identities), row)
     return to_identity(row)
 
 
-async def identity_row(conn: AsyncConnection, account_id: str, identity_id: str) -> Mapping[str, Any]:
+def identity_row(conn: Connection, account_id: str, identity_id: str) -> Mapping[str, Any]:
     query = select(identities).where(identities.c.account_id == account_id, identities.c.id == identity_id)
-    row = (await conn.execute(query)).mappings().first()
+    row = (conn.execute(query)).mappings().first()
     if row is None:
         raise GatewayError(Reason.IDENTITY_NOT_FOUND, f"no identity {identity_name(account_id, identity_id)}")
     return row
 
 
-async def list_identities(conn: AsyncConnection, account_id: str, after: str, limit: int) -> list[ChannelIdentity]:
+def list_identities(conn: Connection, account_id: str, after: str, limit: int) -> list[ChannelIdentity]:
     query = (select(identities).where(identities.c.account_id == account_id, identities.c.id > after)
              .order_by(identities.c.id).limit(limit))
-    return [to_identity(r) for r in (await conn.execute(query)).mappings()]
+    return [to_identity(r) for r in (conn.execute(query)).mappings()]
 
 
-async def update_identity(conn: AsyncConnection, account_id: str, identity_id: str, changes: dict[str, Any], now_us: int) -> ChannelIdentity:
-    row = dict(await identity_row(conn, account_id, identity_id))
+def update_identity(conn: Connection, account_id: str, identity_id: str, changes: dict[str, Any], now_us: int) -> ChannelIdentity:
+    row = dict(identity_row(conn, account_id, identity_id))
     # A new dict: the group-commit writer may run this operation again after a rollback.
     values = {**changes, "update_time": now_us}
     if "settings" in changes:
@@ -203,7 +202,7 @@ async def update_identity(conn: AsyncConnection, account_id: str, identity_id: s
         merged = {**json.loads(row["credentials"]), **changes["credentials"]}
         values["credentials"] = json.dumps({k: v for k, v in merged.items() if v}, sort_keys=True)
         values["auth_error"] = values["auth_error_time"] = None  # new credentials: not refused yet
-    await conn.execute(
+    conn.execute(
         update(identities).where(identities.c.account_id == account_id, identities.c.id == identity_id).values(values)
     )
     return to_identity({**row, **values})
@@ -222,8 +221,8 @@ class RecordAuthError:
     def wakes(_result: None) -> frozenset[str]:
         return frozenset()  # nothing for stream readers or dispatchers
 
-    async def __call__(self, conn: AsyncConnection) -> None:
-        await conn.execute(
+    def __call__(self, conn: Connection) -> None:
+        conn.execute(
             update(identities)
             .where(identities.c.account_id == self.account_id, identities.c.id == self.identity_id)
             .values(
@@ -233,9 +232,9 @@ class RecordAuthError:
         )
 
 
-async def delete_identity(conn: AsyncConnection, account_id: str, identity_id: str) -> None:
-    await identity_row(conn, account_id, identity_id)
-    await conn.execute(delete(identities).where(identities.c.account_id == account_id, identities.c.id == identity_id))
+def delete_identity(conn: Connection, account_id: str, identity_id: str) -> None:
+    identity_row(conn, account_id, identity_id)
+    conn.execute(delete(identities).where(identities.c.account_id == account_id, identities.c.id == identity_id))
 
 
 class IdentityDirectory:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, not_, or_, select, tuple_
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, and_, delete, not_, or_, select, tuple_
 
 from omnirelay.store.database import dialect_insert
 from omnirelay.store.schema import connection_leases, identities
@@ -14,8 +13,8 @@ from omnirelay.store.schema import connection_leases, identities
 IdentityKey = tuple[str, str]
 
 
-async def exclusive_identities(conn: AsyncConnection, adapters: frozenset[str]) -> list[IdentityKey]:
-    found = await conn.execute(select(identities.c.account_id, identities.c.id).where(identities.c.adapter.in_(adapters)))
+def exclusive_identities(conn: Connection, adapters: frozenset[str]) -> list[IdentityKey]:
+    found = conn.execute(select(identities.c.account_id, identities.c.id).where(identities.c.adapter.in_(adapters)))
     return [(r.account_id, r.id) for r in found]
 
 
@@ -34,7 +33,7 @@ class AcquireLeases:
     def wakes(_held: set[IdentityKey]) -> frozenset[str]:
         return frozenset()
 
-    async def __call__(self, conn: AsyncConnection) -> set[IdentityKey]:
+    def __call__(self, conn: Connection) -> set[IdentityKey]:
         held: set[IdentityKey] = set()
         for account_id, identity_id in self.keys:
             stmt = dialect_insert(conn)(connection_leases).values(
@@ -45,12 +44,12 @@ class AcquireLeases:
                 set_={"owner": stmt.excluded.owner, "expire_time": stmt.excluded.expire_time},
                 where=or_(connection_leases.c.owner == self.owner, connection_leases.c.expire_time < self.now_us),
             ).returning(connection_leases.c.owner)
-            if (await conn.execute(stmt)).first() is not None:
+            if (conn.execute(stmt)).first() is not None:
                 held.add((account_id, identity_id))
         mine = connection_leases.c.owner == self.owner
         if self.keys:
             mine = and_(mine, not_(tuple_(connection_leases.c.account_id, connection_leases.c.identity_id).in_(self.keys)))
-        await conn.execute(delete(connection_leases).where(mine))
+        conn.execute(delete(connection_leases).where(mine))
         return held
 
 
@@ -64,5 +63,5 @@ class ReleaseLeases:
     def wakes(_result: None) -> frozenset[str]:
         return frozenset()
 
-    async def __call__(self, conn: AsyncConnection) -> None:
-        await conn.execute(delete(connection_leases).where(connection_leases.c.owner == self.owner))
+    def __call__(self, conn: Connection) -> None:
+        conn.execute(delete(connection_leases).where(connection_leases.c.owner == self.owner))

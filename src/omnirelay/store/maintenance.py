@@ -15,7 +15,7 @@ import asyncio
 import structlog
 from sqlalchemy import text
 
-from omnirelay.store.database import Database
+from omnirelay.store.database import PostgresDatabase
 from omnirelay.store.schema import events, messages, parked_reports, provider_refs, rate_limits, session_windows
 from omnirelay.waiting import wake_or_timeout
 
@@ -37,7 +37,7 @@ WHERE vacuum_due OR analyze_due
 
 
 class TableMaintenance:
-    def __init__(self, db: Database, check_seconds: float = 5.0) -> None:
+    def __init__(self, db: PostgresDatabase, check_seconds: float = 5.0) -> None:
         self._db = db
         self._check_seconds = check_seconds
         self._stop = asyncio.Event()
@@ -45,7 +45,7 @@ class TableMaintenance:
 
     async def start(self) -> None:
         """Starts the checks only where the server's autovacuum is off."""
-        async with self._db.writer.connect() as conn:
+        async with self._db.engine.connect() as conn:
             autovacuum = (await conn.execute(text("SHOW autovacuum"))).scalar_one()
         if autovacuum == "on":
             return
@@ -59,7 +59,7 @@ class TableMaintenance:
 
     async def run_once(self) -> list[str]:
         """VACUUM (ANALYZE) or ANALYZE the tables that are due; returns what ran."""
-        async with self._db.writer.connect() as conn:
+        async with self._db.engine.connect() as conn:
             due = (await conn.execute(_DUE, {"tables": list(BUSY_TABLES)})).all()
             await conn.rollback()
             # VACUUM cannot run in a transaction: on the driver's own connection, autocommit.

@@ -9,8 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, insert, or_, select, tuple_, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, and_, bindparam, delete, insert, or_, select, tuple_, update
 
 from omnirelay.domain import clock, fallback, ratelimit, sessions
 from omnirelay.domain import status as st
@@ -154,8 +153,8 @@ class InsertMessage:
     now_us: int
     session_window_us: int | None = None
 
-    async def __call__(self, conn: AsyncConnection) -> tuple[Message, bool]:
-        return (await self.run_batch(conn, [self]))[0]
+    def __call__(self, conn: Connection) -> tuple[Message, bool]:
+        return (self.run_batch(conn, [self]))[0]
 
     @staticmethod
     def wakes(result: tuple[Message, bool]) -> frozenset[str]:
@@ -166,12 +165,12 @@ class InsertMessage:
         return frozenset({EVENTS, DISPATCH}) if outbound else frozenset({EVENTS})
 
     @classmethod
-    async def run_batch(cls, conn: AsyncConnection, ops: Sequence[InsertMessage]) -> list[tuple[Message, bool]]:
-        known = await _known_inbound(conn, ops)
+    def run_batch(cls, conn: Connection, ops: Sequence[InsertMessage]) -> list[tuple[Message, bool]]:
+        known = _known_inbound(conn, ops)
         keyed = {(op.row["account_id"], op.row["request_id"]) for op in ops if op.row["request_id"]}
         existing: dict[tuple[str, str], Row] = {}
         if keyed:
-            found = await conn.execute(
+            found = conn.execute(
                 select(messages).where(matching_keys((messages.c.account_id, messages.c.request_id), keyed))
             )
             existing = {(r["account_id"], r["request_id"]): r for r in found.mappings()}
@@ -213,14 +212,14 @@ class InsertMessage:
             results.append((to_message(op.row), True))
         if expired_keys:
             # Past the 24 hour window the id is free again.
-            await conn.execute(update(messages).where(messages.c.id.in_(expired_keys)).values(request_id=None))
+            conn.execute(update(messages).where(messages.c.id.in_(expired_keys)).values(request_id=None))
         if new_rows:
-            await _check_windows(conn, windowed)
-            await conn.execute(_INSERT_MESSAGES, new_rows)
-            await conn.execute(_INSERT_EVENTS, [_first_event(row) for row in new_rows])
-            await record_inbound(conn, _inbound_windows(new_rows))
+            _check_windows(conn, windowed)
+            conn.execute(_INSERT_MESSAGES, new_rows)
+            conn.execute(_INSERT_EVENTS, [_first_event(row) for row in new_rows])
+            record_inbound(conn, _inbound_windows(new_rows))
         if new_refs:
-            await conn.execute(_INSERT_REFS, new_refs)
+            conn.execute(_INSERT_REFS, new_refs)
         return results
 
 
@@ -230,21 +229,21 @@ def _inbound_refs(row: Row) -> list[tuple[str, str, str]]:
     return [(row["account_id"], row["identity_id"], pid) for pid in json.loads(row["provider_message_ids"])]
 
 
-async def _known_inbound(conn: AsyncConnection, ops: Sequence[InsertMessage]) -> dict[tuple[str, str, str], Row]:
+def _known_inbound(conn: Connection, ops: Sequence[InsertMessage]) -> dict[tuple[str, str, str], Row]:
     """Stored inbound messages that carry any of these rows' provider ids."""
     refs = [ref for op in ops for ref in _inbound_refs(op.row)]
     if not refs:
         return {}
-    found = (await conn.execute(select(provider_refs).where(matching_keys(_REF_COLUMNS, refs)))).all()
+    found = (conn.execute(select(provider_refs).where(matching_keys(_REF_COLUMNS, refs)))).all()
     if not found:
         return {}
-    stored = await conn.execute(_MESSAGES_BY_ID, {"ids": list({r.message_id for r in found})})
+    stored = conn.execute(_MESSAGES_BY_ID, {"ids": list({r.message_id for r in found})})
     by_id = {r["id"]: r for r in stored.mappings()}
     return {(r.account_id, r.identity_id, r.provider_message_id): by_id[r.message_id] for r in found if r.message_id in by_id}
 
 
-async def _check_windows(conn: AsyncConnection, ops: Sequence[InsertMessage]) -> None:
-    found = await last_inbound_times(conn, [_window_key(op.row) for op in ops])
+def _check_windows(conn: Connection, ops: Sequence[InsertMessage]) -> None:
+    found = last_inbound_times(conn, [_window_key(op.row) for op in ops])
     for op in ops:
         assert op.session_window_us is not None
         state = sessions.window_state(op.row["channel"], found.get(_window_key(op.row)), op.now_us, op.session_window_us)
@@ -301,26 +300,26 @@ class StatusUpdate:
         # A failure that switched the message to its fallback made it due again.
         return frozenset({EVENTS, DISPATCH}) if row is not None and row["status"] == st.QUEUED else frozenset({EVENTS})
 
-    async def __call__(self, conn: AsyncConnection) -> Row | None:
-        return (await self.run_batch(conn, [self]))[0]
+    def __call__(self, conn: Connection) -> Row | None:
+        return (self.run_batch(conn, [self]))[0]
 
     @classmethod
-    async def run_batch(cls, conn: AsyncConnection, ops: Sequence[StatusUpdate]) -> list[Row | None]:
+    def run_batch(cls, conn: Connection, ops: Sequence[StatusUpdate]) -> list[Row | None]:
         """The messages' rows after the change (to_message makes the resource of one: most
         callers, the dispatcher above all, do not need it), None where the message is unknown."""
         # Resolve provider ids without changing the ops: a failed batch re-runs them one by one.
         refs = {op.provider_ref for op in ops if op.provider_ref and not op.message_id}
         by_ref: dict[tuple[str, str, str], str] = {}
         if refs:
-            found = await conn.execute(select(provider_refs).where(matching_keys(_REF_COLUMNS, refs)))
+            found = conn.execute(select(provider_refs).where(matching_keys(_REF_COLUMNS, refs)))
             by_ref = {(r.account_id, r.identity_id, r.provider_message_id): r.message_id for r in found}
         targets = [op.message_id or by_ref.get(op.provider_ref) if op.provider_ref else op.message_id for op in ops]
         ids = {t for t in targets if t}
         stored: dict[str, Row] = {}
         if ids:
-            stored = {r["id"]: r for r in (await conn.execute(_MESSAGES_BY_ID, {"ids": list(ids)})).mappings()}
+            stored = {r["id"]: r for r in (conn.execute(_MESSAGES_BY_ID, {"ids": list(ids)})).mappings()}
         rows = {message_id: dict(r) for message_id, r in stored.items()}
-        parts = await _part_statuses(conn, [rows[t] for t, op in zip(targets, ops, strict=True) if t in rows and op.provider_ref and not op.message_id])
+        parts = _part_statuses(conn, [rows[t] for t, op in zip(targets, ops, strict=True) if t in rows and op.provider_ref and not op.message_id])
         new_events: list[dict[str, Any]] = []
         new_refs: list[dict[str, Any]] = []
         parked: list[dict[str, Any]] = []
@@ -344,9 +343,9 @@ class StatusUpdate:
             touched[row["id"]] = row
             results.append(row)
         if touched:
-            await _write_back(conn, list(touched.values()), stored)
+            _write_back(conn, list(touched.values()), stored)
         if parts:
-            await conn.execute(
+            conn.execute(
                 update(provider_refs)
                 .where(tuple_(*_REF_COLUMNS) == tuple_(bindparam("b_account"), bindparam("b_identity"), bindparam("b_pid")))
                 .values(status=bindparam("b_status")),
@@ -354,13 +353,13 @@ class StatusUpdate:
                  for statuses in parts.values() for (a, i, pid), status in statuses.items()],
             )
         if new_refs:
-            await conn.execute(_INSERT_REFS, new_refs)
+            conn.execute(_INSERT_REFS, new_refs)
         if new_events:
-            await conn.execute(_INSERT_EVENTS, new_events)
+            conn.execute(_INSERT_EVENTS, new_events)
         if parked:
-            await conn.execute(_INSERT_PARKED, parked)
+            conn.execute(_INSERT_PARKED, parked)
         if new_refs:
-            await apply_parked_reports(conn, [(r["account_id"], r["identity_id"], r["provider_message_id"]) for r in new_refs], max(op.now_us for op in ops))
+            apply_parked_reports(conn, [(r["account_id"], r["identity_id"], r["provider_message_id"]) for r in new_refs], max(op.now_us for op in ops))
         return results
 
     def _parked(self) -> dict[str, Any]:
@@ -467,14 +466,14 @@ def leave_attempt(
     return events_out
 
 
-async def _part_statuses(conn: AsyncConnection, rows: list[dict[str, Any]]) -> dict[str, dict[tuple[str, str, str], int]]:
+def _part_statuses(conn: Connection, rows: list[dict[str, Any]]) -> dict[str, dict[tuple[str, str, str], int]]:
     """Each multi-part message's current parts and their statuses (SENT until a part is
     reported). An earlier channel attempt's ids are not parts of the current one."""
     current = {r["id"]: set(json.loads(r["provider_message_ids"] or "[]")) for r in rows}
     multi = {message_id for message_id, ids in current.items() if len(ids) > 1}
     if not multi:
         return {}
-    found = await conn.execute(select(provider_refs).where(provider_refs.c.message_id.in_(multi)))
+    found = conn.execute(select(provider_refs).where(provider_refs.c.message_id.in_(multi)))
     parts: dict[str, dict[tuple[str, str, str], int]] = {}
     for r in found:
         if r.provider_message_id in current[r.message_id]:
@@ -482,22 +481,22 @@ async def _part_statuses(conn: AsyncConnection, rows: list[dict[str, Any]]) -> d
     return parts
 
 
-async def apply_parked_reports(conn: AsyncConnection, refs: list[tuple[str, str, str]] | None, now_us: int) -> int:
+def apply_parked_reports(conn: Connection, refs: list[tuple[str, str, str]] | None, now_us: int) -> int:
     """Apply parked reports whose provider id is now known (those of `refs`, or all when None:
     a report parked by one replica while another stored the id). Returns how many applied."""
     if refs is not None:
-        found = (await conn.execute(select(parked_reports).where(matching_keys(_PARKED_REF_COLUMNS, refs)).order_by(parked_reports.c.id))).all()
+        found = (conn.execute(select(parked_reports).where(matching_keys(_PARKED_REF_COLUMNS, refs)).order_by(parked_reports.c.id))).all()
     else:
         known = select(provider_refs.c.message_id).where(
             provider_refs.c.account_id == parked_reports.c.account_id,
             provider_refs.c.identity_id == parked_reports.c.identity_id,
             provider_refs.c.provider_message_id == parked_reports.c.provider_message_id,
         )
-        found = (await conn.execute(select(parked_reports).where(known.exists()).order_by(parked_reports.c.id).limit(1000))).all()
+        found = (conn.execute(select(parked_reports).where(known.exists()).order_by(parked_reports.c.id).limit(1000))).all()
     if not found:
         return 0
-    await conn.execute(delete(parked_reports).where(parked_reports.c.id.in_([r.id for r in found])))
-    await StatusUpdate.run_batch(conn, [
+    conn.execute(delete(parked_reports).where(parked_reports.c.id.in_([r.id for r in found])))
+    StatusUpdate.run_batch(conn, [
         StatusUpdate(
             max(now_us, r.receive_time), provider_ref=(r.account_id, r.identity_id, r.provider_message_id), status=r.status,
             provider_code=r.provider_code, error=MessageError.FromString(r.error) if r.error is not None else None,
@@ -515,9 +514,9 @@ class SweepParkedReports:
     now_us: int
     max_age_us: int
 
-    async def __call__(self, conn: AsyncConnection) -> tuple[int, int]:
-        applied = await apply_parked_reports(conn, None, self.now_us)
-        dropped = await conn.execute(delete(parked_reports).where(parked_reports.c.receive_time < self.now_us - self.max_age_us))
+    def __call__(self, conn: Connection) -> tuple[int, int]:
+        applied = apply_parked_reports(conn, None, self.now_us)
+        dropped = conn.execute(delete(parked_reports).where(parked_reports.c.receive_time < self.now_us - self.max_age_us))
         return applied, dropped.rowcount
 
 
@@ -528,7 +527,7 @@ _MUTABLE = (
 )
 
 
-async def _write_back(conn: AsyncConnection, rows: Sequence[Row], stored: Mapping[str, Row]) -> None:
+def _write_back(conn: Connection, rows: Sequence[Row], stored: Mapping[str, Row]) -> None:
     """Write the columns each row changed since it was read (`stored`); rows that changed the
     same columns share one statement (a delivery report changes 3 of the 20)."""
     by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
@@ -538,7 +537,7 @@ async def _write_back(conn: AsyncConnection, rows: Sequence[Row], stored: Mappin
         if changed:
             by_columns.setdefault(changed, []).append({"b_id": row["id"], **{f"b_{c}": row[c] for c in changed}})
     for columns, params in by_columns.items():
-        await conn.execute(_update_columns(columns), params)
+        conn.execute(_update_columns(columns), params)
 
 
 @functools.lru_cache(maxsize=64)
@@ -560,7 +559,7 @@ class SwitchTimedOut:
         # Switched messages are QUEUED again on their fallback; an idle pass wakes nobody.
         return frozenset({EVENTS, DISPATCH}) if switched else frozenset()
 
-    async def __call__(self, conn: AsyncConnection) -> int:
+    def __call__(self, conn: Connection) -> int:
         due = (
             select(messages)
             .where(
@@ -571,7 +570,7 @@ class SwitchTimedOut:
             .limit(self.limit)
             .with_for_update(skip_locked=True)
         )
-        stored = {r["id"]: r for r in (await conn.execute(due)).mappings()}
+        stored = {r["id"]: r for r in (conn.execute(due)).mappings()}
         rows = [dict(r) for r in stored.values()]
         new_events: list[dict[str, Any]] = []
         switched = 0
@@ -583,9 +582,9 @@ class SwitchTimedOut:
                 new_events.extend(leave_attempt(row, ended_attempts(row), body, row["status"], reason, "", self.now_us))
                 switched += 1
         if rows:
-            await _write_back(conn, rows, stored)
+            _write_back(conn, rows, stored)
         if new_events:
-            await conn.execute(_INSERT_EVENTS, new_events)
+            conn.execute(_INSERT_EVENTS, new_events)
         return switched
 
 
@@ -595,8 +594,8 @@ class CancelMessage:
     message_id: str
     now_us: int
 
-    async def __call__(self, conn: AsyncConnection) -> Message:
-        found = await conn.execute(
+    def __call__(self, conn: Connection) -> Message:
+        found = conn.execute(
             select(messages.c.status).where(messages.c.account_id == self.account_id, messages.c.id == self.message_id)
         )
         current = found.scalar()
@@ -609,7 +608,7 @@ class CancelMessage:
                 metadata={"status": st.MessageStatus.Name(current)},
             )
         update_op = StatusUpdate(self.now_us, message_id=self.message_id, status=st.CANCELED, dispatch="done")
-        row = await update_op(conn)
+        row = update_op(conn)
         assert row is not None
         return to_message(row)
 
@@ -644,7 +643,7 @@ class ClaimDue:
         # dispatcher would wake itself with its own claims.
         return frozenset({EVENTS}) if claimed.rows else frozenset()
 
-    async def __call__(self, conn: AsyncConnection) -> Claimed:
+    def __call__(self, conn: Connection) -> Claimed:
         due = (
             select(messages)
             .where(
@@ -657,18 +656,18 @@ class ClaimDue:
         )
         if self.exclusive_adapters:
             due = due.where(or_(~_served_by(self.exclusive_adapters), _lease_held(self.owner, self.now_us)))
-        found = [dict(r) for r in (await conn.execute(due)).mappings()]
-        rows = await self._pace(conn, found) if found else found
+        found = [dict(r) for r in (conn.execute(due)).mappings()]
+        rows = self._pace(conn, found) if found else found
         if rows:
-            await self._lease(conn, rows)
+            self._lease(conn, rows)
         return Claimed(rows, more_due=len(found) == self.limit)
 
-    async def _lease(self, conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+    def _lease(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         for row in rows:
             # A paced message is leased from its slot on.
             lease_end = max(row["next_attempt_time"], self.now_us) + self.lease_us
             row.update(lease_owner=self.owner, lease_expire_time=lease_end, attempts=row["attempts"] + 1)
-        await conn.execute(
+        conn.execute(
             update(messages).where(messages.c.id == bindparam("b_id")).values(
                 status=st.SENDING, lease_owner=self.owner, lease_expire_time=bindparam("b_lease"),
                 next_attempt_time=bindparam("b_next"), attempts=messages.c.attempts + 1, update_time=self.now_us,
@@ -681,18 +680,18 @@ class ClaimDue:
                 row["status"] = st.SENDING
                 queued.append(status_event(row, "", self.now_us))
         if queued:
-            await conn.execute(_INSERT_EVENTS, queued)
+            conn.execute(_INSERT_EVENTS, queued)
 
-    async def _pace(self, conn: AsyncConnection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _pace(self, conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The rows the identities' rates let us claim now (their next_attempt_time set to
         their slot); the others' next attempt is pushed back."""
         by_identity: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for row in rows:
             by_identity.setdefault((row["account_id"], row["identity_id"]), []).append(row)
-        intervals = await _rate_intervals(conn, list(by_identity))
+        intervals = _rate_intervals(conn, list(by_identity))
         if not intervals:
             return rows
-        tats = await _lock_rate_limits(conn, list(intervals))
+        tats = _lock_rate_limits(conn, list(intervals))
         # Slots count from the clock now, not from when the claim was queued: a slot in the past
         # would be sent late, closer than the interval to the next one.
         now = max(self.now_us, clock.now_us())
@@ -709,14 +708,14 @@ class ClaimDue:
                 claimed.append(row)
             deferred.extend({"b_id": row["id"], "b_next": slot} for row, slot in zip(group[len(plan.send_at):], plan.defer_to, strict=True))
             new_tats.append({"b_account": key[0], "b_identity": key[1], "b_tat": plan.tat})
-        await conn.execute(
+        conn.execute(
             update(rate_limits)
             .where(rate_limits.c.account_id == bindparam("b_account"), rate_limits.c.identity_id == bindparam("b_identity"))
             .values(tat=bindparam("b_tat")),
             new_tats,
         )
         if deferred:
-            await conn.execute(update(messages).where(messages.c.id == bindparam("b_id")).values(next_attempt_time=bindparam("b_next")), deferred)
+            conn.execute(update(messages).where(messages.c.id == bindparam("b_id")).values(next_attempt_time=bindparam("b_next")), deferred)
         return claimed
 
 
@@ -741,9 +740,9 @@ def _lease_held(owner: str, now_us: int) -> Any:
     )
 
 
-async def _rate_intervals(conn: AsyncConnection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+def _rate_intervals(conn: Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """Send intervals (µs) of those identities that have a rate limit."""
-    found = await conn.execute(
+    found = conn.execute(
         select(identities.c.account_id, identities.c.id, identities.c.settings).where(matching_keys((identities.c.account_id, identities.c.id), keys))
     )
     intervals = {}
@@ -754,21 +753,21 @@ async def _rate_intervals(conn: AsyncConnection, keys: list[tuple[str, str]]) ->
     return intervals
 
 
-async def _lock_rate_limits(conn: AsyncConnection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+def _lock_rate_limits(conn: Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """The identities' theoretical arrival times, their rows locked until commit (created on
     first use): claims on several replicas take turns, so slots are never handed out twice."""
-    await conn.execute(
+    conn.execute(
         dialect_insert(conn)(rate_limits).on_conflict_do_nothing(),
         [{"account_id": a, "identity_id": i, "tat": 0} for a, i in keys],
     )
-    found = await conn.execute(
+    found = conn.execute(
         select(rate_limits).where(matching_keys((rate_limits.c.account_id, rate_limits.c.identity_id), keys)).with_for_update()
     )
     return {(r.account_id, r.identity_id): r.tat for r in found}
 
 
-async def get_message(conn: AsyncConnection, account_id: str, message_id: str) -> Message:
-    found = await conn.execute(select(messages).where(messages.c.account_id == account_id, messages.c.id == message_id))
+def get_message(conn: Connection, account_id: str, message_id: str) -> Message:
+    found = conn.execute(select(messages).where(messages.c.account_id == account_id, messages.c.id == message_id))
     row = found.mappings().first()
     if row is None:
         raise GatewayError(Reason.MESSAGE_NOT_FOUND, f"no message {message_name(account_id, message_id)}")
@@ -782,8 +781,8 @@ _FILTER_COLUMNS = {
 }
 
 
-async def list_messages(
-    conn: AsyncConnection, account_id: str, conditions: list[Condition], after: tuple[int, str] | None, limit: int
+def list_messages(
+    conn: Connection, account_id: str, conditions: list[Condition], after: tuple[int, str] | None, limit: int
 ) -> list[Message]:
     """Newest first, keyset-paged on (create_time, id)."""
     query = select(messages).where(messages.c.account_id == account_id)
@@ -796,7 +795,7 @@ async def list_messages(
             or_(messages.c.create_time < after[0], and_(messages.c.create_time == after[0], messages.c.id < after[1]))
         )
     query = query.order_by(messages.c.create_time.desc(), messages.c.id.desc()).limit(limit)
-    return [to_message(r) for r in (await conn.execute(query)).mappings()]
+    return [to_message(r) for r in (conn.execute(query)).mappings()]
 
 
 _OPS = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}

@@ -22,8 +22,12 @@ def _upgrade(connection: Connection) -> None:
 
 
 async def upgrade(db: Database) -> None:
-    async with db.writer.begin() as conn:
-        if db.is_postgres:
+    postgres = db.is_postgres
+
+    def upgrade_locked(connection: Connection) -> None:
+        if postgres:
             # Replicas starting together: one migrates, the others wait and then find it done.
-            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
-        await conn.run_sync(_upgrade)
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        _upgrade(connection)
+
+    await db.write(upgrade_locked)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import select
 
 from omnirelay.store.database import matching_keys
@@ -15,18 +15,18 @@ from omnirelay.store.schema import session_windows
 WindowKey = tuple[str, str, str]  # (account_id, identity_id, contact)
 
 
-async def last_inbound_times(conn: AsyncConnection, keys: Iterable[WindowKey]) -> dict[WindowKey, int]:
+def last_inbound_times(conn: Connection, keys: Iterable[WindowKey]) -> dict[WindowKey, int]:
     wanted = list(set(keys))
     if not wanted:
         return {}
     c = session_windows.c
-    found = await conn.execute(
+    found = conn.execute(
         select(c.account_id, c.identity_id, c.contact, c.last_inbound_time).where(matching_keys((c.account_id, c.identity_id, c.contact), wanted))
     )
     return {(r.account_id, r.identity_id, r.contact): r.last_inbound_time for r in found}
 
 
-async def record_inbound(conn: AsyncConnection, times: dict[WindowKey, int]) -> None:
+def record_inbound(conn: Connection, times: dict[WindowKey, int]) -> None:
     """Move each window's last inbound time forward (never back: reports arrive out of order)."""
     if not times:
         return
@@ -37,6 +37,6 @@ async def record_inbound(conn: AsyncConnection, times: dict[WindowKey, int]) -> 
         set_={"last_inbound_time": stmt.excluded.last_inbound_time},
         where=session_windows.c.last_inbound_time < stmt.excluded.last_inbound_time,
     )
-    await conn.execute(
+    conn.execute(
         stmt, [{"account_id": a, "identity_id": i, "contact": contact, "last_inbound_time": t} for (a, i, contact), t in times.items()]
     )

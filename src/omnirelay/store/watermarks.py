@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, select
 
 from omnirelay.domain import status as st
 from omnirelay.store.messages import StatusUpdate
@@ -34,9 +33,9 @@ class StatusUpTo:
     up_to_us: int
     provider_code: str = ""
 
-    async def __call__(self, conn: AsyncConnection) -> int:
+    def __call__(self, conn: Connection) -> int:
         movable = [s for s in _MOVABLE if st.can_transition(s, self.status)]
-        found = await conn.execute(
+        found = conn.execute(
             select(messages.c.id).where(
                 messages.c.account_id == self.account_id,
                 messages.c.create_time >= self.up_to_us - LOOKBACK_US,
@@ -53,5 +52,5 @@ class StatusUpTo:
         updates = [
             StatusUpdate(self.now_us, message_id=message_id, status=self.status, provider_code=self.provider_code) for message_id in ids
         ]
-        await StatusUpdate.run_batch(conn, updates)
+        StatusUpdate.run_batch(conn, updates)
         return len(ids)

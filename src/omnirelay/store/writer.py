@@ -13,12 +13,11 @@ PostgreSQL they are notified in the transaction, so the other replicas wake too.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import structlog
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, text
 
 from omnirelay.domain.errors import GatewayError, Reason
 from omnirelay.store.database import EVENT_LOG_LOCK, Database, as_store_error
@@ -27,7 +26,8 @@ from omnirelay.store.notify import EVENTS, notify_statement
 log = structlog.get_logger(__name__)
 
 T = TypeVar("T")
-Operation = Callable[[AsyncConnection], Awaitable[T]]
+# A plain function of the transaction's connection: it runs on the store's side (Database.write).
+Operation = Callable[[Connection], T]
 
 
 class GroupCommitWriter:
@@ -90,14 +90,18 @@ class GroupCommitWriter:
                 future.set_result(result)
 
     async def _transaction(self, operations: list[Operation[Any]]) -> tuple[list[Any], frozenset[str]]:
-        async with self._db.writer.begin() as conn:
-            if self._db.is_postgres:
-                await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_LOG_LOCK})
-            results = await run_operations(conn, operations)
+        postgres = self._db.is_postgres
+
+        def transaction(conn: Connection) -> tuple[list[Any], frozenset[str]]:
+            if postgres:
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_LOG_LOCK})
+            results = run_operations(conn, operations)
             channels = frozenset().union(*(_wakes(op, result) for op, result in zip(operations, results, strict=True)))
-            if channels and self._db.is_postgres:
-                await conn.execute(notify_statement(channels))
+            if channels and postgres:
+                conn.execute(notify_statement(channels))
             return results, channels
+
+        return await self._db.write(transaction)
 
 
 def _wakes(operation: Operation[Any], result: Any) -> frozenset[str]:
@@ -105,7 +109,7 @@ def _wakes(operation: Operation[Any], result: Any) -> frozenset[str]:
     return frozenset({EVENTS}) if wakes is None else wakes(result)
 
 
-async def run_operations(conn: AsyncConnection, operations: list[Operation[Any]]) -> list[Any]:
+def run_operations(conn: Connection, operations: list[Operation[Any]]) -> list[Any]:
     """Run operations in order; consecutive ones of a class with `run_batch` run as one batch."""
     results: list[Any] = []
     i = 0
@@ -113,12 +117,12 @@ async def run_operations(conn: AsyncConnection, operations: list[Operation[Any]]
         kind = type(operations[i])
         run_batch = getattr(kind, "run_batch", None)
         if run_batch is None:
-            results.append(await operations[i](conn))
+            results.append(operations[i](conn))
             i += 1
             continue
         j = i + 1
         while j < len(operations) and type(operations[j]) is kind:
             j += 1
-        results.extend(await run_batch(conn, operations[i:j]))
+        results.extend(run_batch(conn, operations[i:j]))
         i = j
     return results

@@ -1,0 +1,67 @@
+"""The store runs whole transactions and reads off the event loop on SQLite: one hand-over to
+the writer's thread per group-commit batch, none per statement."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, text
+
+from omnirelay.domain.errors import GatewayError, Reason
+from omnirelay.store import database
+from omnirelay.store.writer import GroupCommitWriter
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path: Path) -> AsyncIterator[database.Database]:
+    db = database.connect(f"sqlite:///{tmp_path}/store.db")
+    await db.write(lambda conn: conn.execute(text("CREATE TABLE t (n INTEGER PRIMARY KEY)")))
+    yield db
+    await db.dispose()
+
+
+async def test_a_batch_runs_in_one_transaction_on_the_writer_thread(sqlite_db: database.Database) -> None:
+    writer = GroupCommitWriter(sqlite_db)
+    seen: list[int] = []
+
+    def insert(n: int):  # type: ignore[no-untyped-def]
+        def operation(conn: Connection) -> int:
+            conn.execute(text("INSERT INTO t (n) VALUES (:n)"), {"n": n})
+            seen.append(threading.get_ident())
+            return n
+
+        return operation
+
+    writer.start()
+    try:
+        assert await asyncio.gather(*(writer.submit(insert(n)) for n in range(20))) == list(range(20))
+    finally:
+        await writer.stop()
+    threads = set(seen)
+    assert threading.get_ident() not in threads and len(threads) == 1
+    # Submitted together, they share a transaction (the first may commit alone).
+    assert writer.operations == 20 and writer.batches <= 2
+    assert await sqlite_db.read(lambda conn: conn.execute(text("SELECT count(*) FROM t")).scalar_one()) == 20
+
+
+async def test_a_failed_write_rolls_back_and_reads_map_a_lost_store(sqlite_db: database.Database, tmp_path: Path) -> None:
+    def half_then_fail(conn: Connection) -> None:
+        conn.execute(text("INSERT INTO t (n) VALUES (1)"))
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        await sqlite_db.write(half_then_fail)
+    assert await sqlite_db.read(lambda conn: conn.execute(text("SELECT count(*) FROM t")).scalar_one()) == 0
+    # A database file that cannot be opened is STORE_UNAVAILABLE, which clients retry.
+    (tmp_path / "dir").mkdir()
+    unreachable = database.connect(f"sqlite:///{tmp_path}/dir")
+    try:
+        with pytest.raises(GatewayError) as raised:
+            await unreachable.read(lambda conn: conn.execute(text("SELECT 1")).scalar_one())
+        assert raised.value.reason is Reason.STORE_UNAVAILABLE
+    finally:
+        await unreachable.dispose()
