@@ -13,15 +13,28 @@ from tests.conftest import Client, create_identity, fails
 SECOND_US = 1_000_000
 
 
+# A send leaves at its slot plus the event loop's lateness (a few ms, more on a loaded machine):
+# with slots 250 ms apart, a first send late by 5 ms and a fifth on time fall within one
+# second. Counting over one second less this tolerance still finds any fifth send that came
+# early.
+JITTER_US = 50_000
+
+
 def max_per_second(times_us: list[int]) -> int:
-    """The most sends in any one-second window [t, t + 1 s)."""
+    """The most sends in any window [t, t + 1 s - JITTER_US)."""
     times_us = sorted(times_us)
-    return max(sum(1 for t in times_us if start <= t < start + SECOND_US) for start in times_us)
+    return max(sum(1 for t in times_us if start <= t < start + SECOND_US - JITTER_US) for start in times_us)
 
 
 async def test_sends_over_the_rate_wait_their_turn(client: Client) -> None:
     await create_identity(client, rate_per_second="4")
     request = messaging_pb2.SendMessageRequest(identity="sms", recipient="+15557654321", content=content_pb2.Content(text=content_pb2.Text(body="x")))
+    # A first send creates the identity's adapter: its one-time cost would make that send late.
+    first = (await client.messaging.SendMessage(request)).name
+    for _ in range(200):
+        if (await client.messaging.GetMessage(messaging_pb2.GetMessageRequest(name=first))).HasField("sent_time"):
+            break
+        await asyncio.sleep(0.05)
     names = [(await client.messaging.SendMessage(request)).name for _ in range(10)]
     messages: list[messaging_pb2.Message] = []
     for _ in range(200):
@@ -30,7 +43,8 @@ async def test_sends_over_the_rate_wait_their_turn(client: Client) -> None:
             break
         await asyncio.sleep(0.05)
     assert all(m.HasField("sent_time") and m.status != st.FAILED for m in messages)
-    assert max_per_second([m.sent_time.ToMicroseconds() for m in messages]) <= 4
+    sent = sorted(m.sent_time.ToMicroseconds() for m in messages)
+    assert max_per_second(sent) <= 4, [t - sent[0] for t in sent]
     assert all(m.attempts == 1 for m in messages)
 
 

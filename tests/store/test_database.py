@@ -9,11 +9,16 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, text
+from sqlalchemy import Column, Connection, Integer, MetaData, Table, insert, select, text
 
 from omnirelay.domain.errors import GatewayError, Reason
-from omnirelay.store import database
+from omnirelay.store import database, statements
 from omnirelay.store.writer import GroupCommitWriter
+
+
+T = Table("t", MetaData(), Column("n", Integer, primary_key=True))
+INSERT_T = insert(T)
+SELECT_T = select(T)
 
 
 @pytest.fixture
@@ -51,10 +56,15 @@ async def test_a_batch_runs_in_one_transaction_on_the_writer_thread(sqlite_db: d
 async def test_a_failed_write_rolls_back_and_reads_map_a_lost_store(sqlite_db: database.Database, tmp_path: Path) -> None:
     def half_then_fail(conn: Connection) -> None:
         conn.execute(text("INSERT INTO t (n) VALUES (1)"))
+        # The fast path's cursor writes in the same transaction.
+        statements.run(conn, INSERT_T, [{"n": 2}, {"n": 3}])
         raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError):
         await sqlite_db.write(half_then_fail)
+    await sqlite_db.write(lambda conn: statements.run(conn, INSERT_T, [{"n": 4}]))
+    assert await sqlite_db.read(lambda conn: statements.run(conn, SELECT_T)) == [{"n": 4}]
+    await sqlite_db.write(lambda conn: conn.execute(text("DELETE FROM t")))
     assert await sqlite_db.read(lambda conn: conn.execute(text("SELECT count(*) FROM t")).scalar_one()) == 0
     # A database file that cannot be opened is STORE_UNAVAILABLE, which clients retry.
     (tmp_path / "dir").mkdir()

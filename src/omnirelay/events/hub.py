@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from omnirelay.domain.errors import GatewayError, Reason
 from omnirelay.events import cursor
+from omnirelay.store import statements
 from omnirelay.store.database import Database
 from omnirelay.store.eventlog import head_sequence, purged_through
 from omnirelay.store.schema import EVENT_INBOUND, events
@@ -40,12 +41,15 @@ class StreamClosed(Exception):
 
 
 def decode(row: Any) -> LogEvent:
-    event: LogEvent = InboundMessageEvent() if row.kind == EVENT_INBOUND else MessageEvent()
-    event.ParseFromString(row.payload)
-    event.event_id = str(row.seq)
-    event.sequence = row.seq
-    event.cursor = cursor.encode(row.seq)
+    event: LogEvent = InboundMessageEvent() if row["kind"] == EVENT_INBOUND else MessageEvent()
+    event.ParseFromString(row["payload"])
+    event.event_id = str(row["seq"])
+    event.sequence = row["seq"]
+    event.cursor = cursor.encode(row["seq"])
     return event
+
+
+_NEW_EVENTS = select(events).where(events.c.seq > bindparam("after")).order_by(events.c.seq).limit(bindparam("limit"))
 
 
 @dataclass(frozen=True)
@@ -120,17 +124,17 @@ class EventHub:
             if time.monotonic() - self._head_read_at >= self._settings.poll_seconds:
                 await self.head()
             return 0
-        query = select(events).where(events.c.seq > self.position).order_by(events.c.seq).limit(self._settings.read_batch)
-        rows = await self._db.read(lambda conn: _all(conn, query))
+        params = {"after": self.position, "limit": self._settings.read_batch}
+        rows = await self._db.read(lambda conn: statements.run(conn, _NEW_EVENTS, params))
         # From here to the end no await: offering and advancing `position` are one step.
         for row in rows:
-            subs = self._subscribers.get((row.account_id, row.kind))
+            subs = self._subscribers.get((row["account_id"], row["kind"]))
             if subs:
                 event = decode(row)
                 for sub in subs:
                     sub.offer(event)
         if rows:
-            self.position = rows[-1].seq
+            self.position = rows[-1]["seq"]
         return len(rows)
 
     async def head(self) -> int:
@@ -161,17 +165,13 @@ class EventHub:
             .order_by(events.c.seq)
             .limit(limit)
         )
-        return [decode(row) for row in await self._db.read(lambda conn: _all(conn, query))]
+        return [decode(row) for row in await self._db.read(lambda conn: [r._mapping for r in conn.execute(query)])]
 
     async def first_at_or_after(self, account_id: str, event_time_us: int) -> int:
         """The position just before the account's first event at or after a time."""
         query = select(func.min(events.c.seq)).where(events.c.account_id == account_id, events.c.event_time >= event_time_us)
         first = await self._db.read(lambda conn: _scalar(conn, query))
         return await self.head() if first is None else first - 1
-
-
-def _all(conn: Connection, query: Any) -> list[Any]:
-    return list(conn.execute(query).all())
 
 
 def _scalar(conn: Connection, query: Any) -> Any:

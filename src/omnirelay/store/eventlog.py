@@ -6,11 +6,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, func, select, update
 
+from omnirelay.store import statements
 from omnirelay.store.schema import event_log_state, events
+
+_HEAD = select(func.coalesce(func.max(events.c.seq), 0).label("head"))
 
 
 def head_sequence(conn: Connection) -> int:
-    return (conn.execute(select(func.coalesce(func.max(events.c.seq), 0)))).scalar_one()
+    return statements.run(conn, _HEAD)[0]["head"]
 
 
 def purged_through(conn: Connection) -> int:

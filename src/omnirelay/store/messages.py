@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import operator
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -17,6 +17,7 @@ from omnirelay.domain.clock import to_timestamp
 from omnirelay.domain.errors import GatewayError, Reason
 from omnirelay.domain.listing import Condition
 from omnirelay.domain.names import identity_name, message_name
+from omnirelay.store import statements
 from omnirelay.store.database import dialect_insert, matching_keys
 from omnirelay.store.notify import DISPATCH, EVENTS
 from omnirelay.store.schema import (
@@ -43,11 +44,68 @@ _TIME_COLUMN = {st.SENT: "sent_time", st.DELIVERED: "delivered_time", st.READ: "
 # and keying a new statement per batch.
 _MESSAGES_BY_ID = select(messages).where(messages.c.id.in_(bindparam("ids", expanding=True)))
 _REF_COLUMNS = (provider_refs.c.account_id, provider_refs.c.identity_id, provider_refs.c.provider_message_id)
-_PARKED_REF_COLUMNS = (parked_reports.c.account_id, parked_reports.c.identity_id, parked_reports.c.provider_message_id)
 _INSERT_MESSAGES = insert(messages)
 _INSERT_EVENTS = insert(events)
 _INSERT_REFS = insert(provider_refs)
 _INSERT_PARKED = insert(parked_reports)
+_REFS_BY_ID = select(provider_refs).where(
+    provider_refs.c.account_id == bindparam("account_id"), provider_refs.c.identity_id == bindparam("identity_id"),
+    provider_refs.c.provider_message_id.in_(bindparam("ids", expanding=True)),
+)
+_PARKED_BY_ID = select(parked_reports).where(
+    parked_reports.c.account_id == bindparam("account_id"), parked_reports.c.identity_id == bindparam("identity_id"),
+    parked_reports.c.provider_message_id.in_(bindparam("ids", expanding=True)),
+)
+_DUE = (
+    select(messages)
+    .where(
+        messages.c.next_attempt_time <= bindparam("now"),
+        or_(messages.c.lease_expire_time.is_(None), messages.c.lease_expire_time < bindparam("now")),
+    )
+    .order_by(messages.c.next_attempt_time)
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True)
+)
+# With exclusive adapters: messages of identities they serve only where :owner holds a live lease
+# on the identity's connection.
+_SERVED_BY_EXCLUSIVE = (
+    select(identities.c.id)
+    .where(identities.c.account_id == messages.c.account_id, identities.c.id == messages.c.identity_id,
+           identities.c.adapter.in_(bindparam("adapters", expanding=True)))
+    .exists()
+)
+_LEASE_HELD = (
+    select(connection_leases.c.owner)
+    .where(
+        connection_leases.c.account_id == messages.c.account_id, connection_leases.c.identity_id == messages.c.identity_id,
+        connection_leases.c.owner == bindparam("owner"), connection_leases.c.expire_time > bindparam("now"),
+    )
+    .exists()
+)
+_DUE_EXCLUSIVE = _DUE.where(or_(~_SERVED_BY_EXCLUSIVE, _LEASE_HELD))
+_LEASE = update(messages).where(messages.c.id == bindparam("b_id")).values(
+    status=st.SENDING, lease_owner=bindparam("b_owner"), lease_expire_time=bindparam("b_lease"),
+    next_attempt_time=bindparam("b_next"), attempts=messages.c.attempts + 1, update_time=bindparam("b_now"),
+)
+
+
+_IDENTITY_SETTINGS = select(identities.c.account_id, identities.c.id, identities.c.settings).where(
+    identities.c.account_id == bindparam("account_id"), identities.c.id.in_(bindparam("ids", expanding=True)),
+)
+
+
+def _by_keys(conn: Connection, statement: Any, leading: tuple[str, ...], keys: Iterable[tuple[str, ...]]) -> list[dict[str, Any]]:
+    """The rows of `statement` (`leading` columns equal, the last one IN :ids) for composite
+    keys: one index search per leading part (a batch's keys mostly share one identity)."""
+    ids: dict[tuple[str, ...], list[str]] = {}
+    for key in keys:
+        ids.setdefault(key[:-1], []).append(key[-1])
+    return [row for prefix, group in ids.items() for row in statements.run(conn, statement, {**dict(zip(leading, prefix, strict=True)), "ids": group})]
+
+
+def _by_provider_id(conn: Connection, statement: Any, refs: Iterable[tuple[str, str, str]]) -> list[dict[str, Any]]:
+    """Rows of provider_refs or parked_reports with these (account, identity, provider id) keys."""
+    return _by_keys(conn, statement, ("account_id", "identity_id"), refs)
 
 
 def new_message_row(**values: Any) -> dict[str, Any]:
@@ -215,11 +273,11 @@ class InsertMessage:
             conn.execute(update(messages).where(messages.c.id.in_(expired_keys)).values(request_id=None))
         if new_rows:
             _check_windows(conn, windowed)
-            conn.execute(_INSERT_MESSAGES, new_rows)
-            conn.execute(_INSERT_EVENTS, [_first_event(row) for row in new_rows])
+            statements.run(conn, _INSERT_MESSAGES, new_rows)
+            statements.run(conn, _INSERT_EVENTS, [_first_event(row) for row in new_rows])
             record_inbound(conn, _inbound_windows(new_rows))
         if new_refs:
-            conn.execute(_INSERT_REFS, new_refs)
+            statements.run(conn, _INSERT_REFS, new_refs)
         return results
 
 
@@ -234,12 +292,11 @@ def _known_inbound(conn: Connection, ops: Sequence[InsertMessage]) -> dict[tuple
     refs = [ref for op in ops for ref in _inbound_refs(op.row)]
     if not refs:
         return {}
-    found = (conn.execute(select(provider_refs).where(matching_keys(_REF_COLUMNS, refs)))).all()
+    found = _by_provider_id(conn, _REFS_BY_ID, refs)
     if not found:
         return {}
-    stored = conn.execute(_MESSAGES_BY_ID, {"ids": list({r.message_id for r in found})})
-    by_id = {r["id"]: r for r in stored.mappings()}
-    return {(r.account_id, r.identity_id, r.provider_message_id): by_id[r.message_id] for r in found if r.message_id in by_id}
+    by_id = {r["id"]: r for r in statements.run(conn, _MESSAGES_BY_ID, {"ids": list({r["message_id"] for r in found})})}
+    return {(r["account_id"], r["identity_id"], r["provider_message_id"]): by_id[r["message_id"]] for r in found if r["message_id"] in by_id}
 
 
 def _check_windows(conn: Connection, ops: Sequence[InsertMessage]) -> None:
@@ -311,13 +368,12 @@ class StatusUpdate:
         refs = {op.provider_ref for op in ops if op.provider_ref and not op.message_id}
         by_ref: dict[tuple[str, str, str], str] = {}
         if refs:
-            found = conn.execute(select(provider_refs).where(matching_keys(_REF_COLUMNS, refs)))
-            by_ref = {(r.account_id, r.identity_id, r.provider_message_id): r.message_id for r in found}
+            by_ref = {(r["account_id"], r["identity_id"], r["provider_message_id"]): r["message_id"] for r in _by_provider_id(conn, _REFS_BY_ID, refs)}
         targets = [op.message_id or by_ref.get(op.provider_ref) if op.provider_ref else op.message_id for op in ops]
         ids = {t for t in targets if t}
         stored: dict[str, Row] = {}
         if ids:
-            stored = {r["id"]: r for r in (conn.execute(_MESSAGES_BY_ID, {"ids": list(ids)})).mappings()}
+            stored = {r["id"]: r for r in statements.run(conn, _MESSAGES_BY_ID, {"ids": list(ids)})}
         rows = {message_id: dict(r) for message_id, r in stored.items()}
         parts = _part_statuses(conn, [rows[t] for t, op in zip(targets, ops, strict=True) if t in rows and op.provider_ref and not op.message_id])
         new_events: list[dict[str, Any]] = []
@@ -352,12 +408,9 @@ class StatusUpdate:
                 [{"b_account": a, "b_identity": i, "b_pid": pid, "b_status": status}
                  for statuses in parts.values() for (a, i, pid), status in statuses.items()],
             )
-        if new_refs:
-            conn.execute(_INSERT_REFS, new_refs)
-        if new_events:
-            conn.execute(_INSERT_EVENTS, new_events)
-        if parked:
-            conn.execute(_INSERT_PARKED, parked)
+        statements.run(conn, _INSERT_REFS, new_refs)
+        statements.run(conn, _INSERT_EVENTS, new_events)
+        statements.run(conn, _INSERT_PARKED, parked)
         if new_refs:
             apply_parked_reports(conn, [(r["account_id"], r["identity_id"], r["provider_message_id"]) for r in new_refs], max(op.now_us for op in ops))
         return results
@@ -485,21 +538,21 @@ def apply_parked_reports(conn: Connection, refs: list[tuple[str, str, str]] | No
     """Apply parked reports whose provider id is now known (those of `refs`, or all when None:
     a report parked by one replica while another stored the id). Returns how many applied."""
     if refs is not None:
-        found = (conn.execute(select(parked_reports).where(matching_keys(_PARKED_REF_COLUMNS, refs)).order_by(parked_reports.c.id))).all()
+        found = sorted(_by_provider_id(conn, _PARKED_BY_ID, refs), key=operator.itemgetter("id"))
     else:
         known = select(provider_refs.c.message_id).where(
             provider_refs.c.account_id == parked_reports.c.account_id,
             provider_refs.c.identity_id == parked_reports.c.identity_id,
             provider_refs.c.provider_message_id == parked_reports.c.provider_message_id,
         )
-        found = (conn.execute(select(parked_reports).where(known.exists()).order_by(parked_reports.c.id).limit(1000))).all()
+        found = [dict(r) for r in conn.execute(select(parked_reports).where(known.exists()).order_by(parked_reports.c.id).limit(1000)).mappings()]
     if not found:
         return 0
-    conn.execute(delete(parked_reports).where(parked_reports.c.id.in_([r.id for r in found])))
+    conn.execute(delete(parked_reports).where(parked_reports.c.id.in_([r["id"] for r in found])))
     StatusUpdate.run_batch(conn, [
         StatusUpdate(
-            max(now_us, r.receive_time), provider_ref=(r.account_id, r.identity_id, r.provider_message_id), status=r.status,
-            provider_code=r.provider_code, error=MessageError.FromString(r.error) if r.error is not None else None,
+            max(now_us, r["receive_time"]), provider_ref=(r["account_id"], r["identity_id"], r["provider_message_id"]), status=r["status"],
+            provider_code=r["provider_code"], error=MessageError.FromString(r["error"]) if r["error"] is not None else None,
         )
         for r in found
     ])
@@ -537,7 +590,7 @@ def _write_back(conn: Connection, rows: Sequence[Row], stored: Mapping[str, Row]
         if changed:
             by_columns.setdefault(changed, []).append({"b_id": row["id"], **{f"b_{c}": row[c] for c in changed}})
     for columns, params in by_columns.items():
-        conn.execute(_update_columns(columns), params)
+        statements.run(conn, _update_columns(columns), params)
 
 
 @functools.lru_cache(maxsize=64)
@@ -644,19 +697,10 @@ class ClaimDue:
         return frozenset({EVENTS}) if claimed.rows else frozenset()
 
     def __call__(self, conn: Connection) -> Claimed:
-        due = (
-            select(messages)
-            .where(
-                messages.c.next_attempt_time <= self.now_us,
-                or_(messages.c.lease_expire_time.is_(None), messages.c.lease_expire_time < self.now_us),
-            )
-            .order_by(messages.c.next_attempt_time)
-            .limit(self.limit)
-            .with_for_update(skip_locked=True)
-        )
         if self.exclusive_adapters:
-            due = due.where(or_(~_served_by(self.exclusive_adapters), _lease_held(self.owner, self.now_us)))
-        found = [dict(r) for r in (conn.execute(due)).mappings()]
+            found = statements.run(conn, _DUE_EXCLUSIVE, {"now": self.now_us, "limit": self.limit, "owner": self.owner, "adapters": list(self.exclusive_adapters)})
+        else:
+            found = statements.run(conn, _DUE, {"now": self.now_us, "limit": self.limit})
         rows = self._pace(conn, found) if found else found
         if rows:
             self._lease(conn, rows)
@@ -667,20 +711,16 @@ class ClaimDue:
             # A paced message is leased from its slot on.
             lease_end = max(row["next_attempt_time"], self.now_us) + self.lease_us
             row.update(lease_owner=self.owner, lease_expire_time=lease_end, attempts=row["attempts"] + 1)
-        conn.execute(
-            update(messages).where(messages.c.id == bindparam("b_id")).values(
-                status=st.SENDING, lease_owner=self.owner, lease_expire_time=bindparam("b_lease"),
-                next_attempt_time=bindparam("b_next"), attempts=messages.c.attempts + 1, update_time=self.now_us,
-            ),
-            [{"b_id": r["id"], "b_lease": r["lease_expire_time"], "b_next": r["next_attempt_time"]} for r in rows],
-        )
+        statements.run(conn, _LEASE, [
+            {"b_id": r["id"], "b_owner": self.owner, "b_lease": r["lease_expire_time"], "b_next": r["next_attempt_time"], "b_now": self.now_us}
+            for r in rows
+        ])
         queued = []
         for row in rows:
             if row["status"] == st.QUEUED:
                 row["status"] = st.SENDING
                 queued.append(status_event(row, "", self.now_us))
-        if queued:
-            conn.execute(_INSERT_EVENTS, queued)
+        statements.run(conn, _INSERT_EVENTS, queued)
 
     def _pace(self, conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The rows the identities' rates let us claim now (their next_attempt_time set to
@@ -719,37 +759,13 @@ class ClaimDue:
         return claimed
 
 
-def _served_by(adapters: frozenset[str]) -> Any:
-    """The message's identity uses one of `adapters`."""
-    return (
-        select(identities.c.id)
-        .where(identities.c.account_id == messages.c.account_id, identities.c.id == messages.c.identity_id, identities.c.adapter.in_(adapters))
-        .exists()
-    )
-
-
-def _lease_held(owner: str, now_us: int) -> Any:
-    """`owner` holds a live lease on the message's identity's connection."""
-    return (
-        select(connection_leases.c.owner)
-        .where(
-            connection_leases.c.account_id == messages.c.account_id, connection_leases.c.identity_id == messages.c.identity_id,
-            connection_leases.c.owner == owner, connection_leases.c.expire_time > now_us,
-        )
-        .exists()
-    )
-
-
 def _rate_intervals(conn: Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """Send intervals (µs) of those identities that have a rate limit."""
-    found = conn.execute(
-        select(identities.c.account_id, identities.c.id, identities.c.settings).where(matching_keys((identities.c.account_id, identities.c.id), keys))
-    )
     intervals = {}
-    for r in found:
-        rate = ratelimit.parse_rate(json.loads(r.settings))
+    for r in _by_keys(conn, _IDENTITY_SETTINGS, ("account_id",), keys):
+        rate = ratelimit.parse_rate(json.loads(r["settings"]))
         if rate is not None:
-            intervals[(r.account_id, r.id)] = ratelimit.interval_us(rate)
+            intervals[(r["account_id"], r["id"])] = ratelimit.interval_us(rate)
     return intervals
 
 
