@@ -9,12 +9,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, Connection, Integer, MetaData, Table, insert, select, text
+from sqlalchemy import Column, Connection, Integer, MetaData, Table, bindparam, insert, select, text, update
 
 from omnirelay.domain.errors import GatewayError, Reason
 from omnirelay.store import database, statements
 from omnirelay.store.writer import GroupCommitWriter
-
 
 T = Table("t", MetaData(), Column("n", Integer, primary_key=True))
 INSERT_T = insert(T)
@@ -75,3 +74,15 @@ async def test_a_failed_write_rolls_back_and_reads_map_a_lost_store(sqlite_db: d
         assert raised.value.reason is Reason.STORE_UNAVAILABLE
     finally:
         await unreachable.dispose()
+
+
+async def test_the_fast_path_expands_in_lists_and_keeps_values_built_into_a_statement(sqlite_db: database.Database) -> None:
+    in_list = select(T).where(T.c.n.in_(bindparam("ns", expanding=True)), T.c.n > bindparam("low")).order_by(T.c.n)
+    bump = update(T).where(T.c.n == bindparam("b_n")).values(n=T.c.n + 100)  # the 100 is built in
+    await sqlite_db.write(lambda conn: statements.run(conn, INSERT_T, [{"n": n} for n in range(10)]))
+    for ns in ([1, 2, 3], [5], [0, 9, 4, 7]):  # one compiled form, any list length
+        rows = await sqlite_db.read(lambda conn, ns=ns: statements.run(conn, in_list, {"ns": ns, "low": 2}))
+        assert rows == [{"n": n} for n in sorted(ns) if n > 2]
+    await sqlite_db.write(lambda conn: statements.run(conn, bump, [{"b_n": 1}, {"b_n": 2}]))
+    assert await sqlite_db.read(lambda conn: statements.run(conn, in_list, {"ns": [0, 1, 2, 101, 102], "low": -1})) == [
+        {"n": 0}, {"n": 101}, {"n": 102}]
