@@ -8,7 +8,7 @@ import asyncio
 from omnirelay.v1 import content_pb2, identities_pb2, messaging_pb2
 
 from omnirelay.domain import status as st
-from tests.conftest import Client, create_identity, fails
+from tests.conftest import Client, create_identity, fails, wait_for_status
 
 SECOND_US = 1_000_000
 
@@ -30,11 +30,7 @@ async def test_sends_over_the_rate_wait_their_turn(client: Client) -> None:
     await create_identity(client, rate_per_second="4")
     request = messaging_pb2.SendMessageRequest(identity="sms", recipient="+15557654321", content=content_pb2.Content(text=content_pb2.Text(body="x")))
     # A first send creates the identity's adapter: its one-time cost would make that send late.
-    first = (await client.messaging.SendMessage(request)).name
-    for _ in range(200):
-        if (await client.messaging.GetMessage(messaging_pb2.GetMessageRequest(name=first))).HasField("sent_time"):
-            break
-        await asyncio.sleep(0.05)
+    await wait_for_status(client, (await client.messaging.SendMessage(request)).name, st.READ)
     names = [(await client.messaging.SendMessage(request)).name for _ in range(10)]
     messages: list[messaging_pb2.Message] = []
     for _ in range(200):

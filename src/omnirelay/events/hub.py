@@ -165,7 +165,7 @@ class EventHub:
             .order_by(events.c.seq)
             .limit(limit)
         )
-        return [decode(row) for row in await self._db.read(lambda conn: [r._mapping for r in conn.execute(query)])]
+        return [decode(row) for row in await self._db.read(lambda conn: list(conn.execute(query).mappings()))]
 
     async def first_at_or_after(self, account_id: str, event_time_us: int) -> int:
         """The position just before the account's first event at or after a time."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -27,7 +28,7 @@ EVENT_LOG_LOCK = 0x6F6D6E69  # "omni"
 T = TypeVar("T")
 
 
-class Database:
+class Database(ABC):
     """The store's connections. Work is handed over whole, as a plain function of a SQLAlchemy
     `Connection`: `read` runs it on a reader connection, `write` in one write transaction.
 
@@ -53,16 +54,16 @@ class Database:
                 raise
             raise mapped from exc
 
+    @abstractmethod
     async def write(self, work: Callable[[Connection], T]) -> T:
         """Run `work` in one write transaction, committed when it returns, rolled back when it
         raises (errors as they are: the group-commit writer maps them)."""
-        raise NotImplementedError
 
-    async def _read(self, query: Callable[[Connection], T]) -> T:
-        raise NotImplementedError
+    @abstractmethod
+    async def _read(self, query: Callable[[Connection], T]) -> T: ...
 
-    async def dispose(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    async def dispose(self) -> None: ...
 
 
 class SqliteDatabase(Database):
@@ -156,11 +157,17 @@ def matching_keys(columns: Sequence[ColumnElement[Any]], keys: Iterable[tuple[An
     share all but their last column become `a = ? AND b = ? AND c IN (...)`, an index search
     (an OR of them a multi-index OR); the IN is an expanding parameter, so the statement's
     compiled form is cached whatever the number of keys."""
+    *leading, last = columns
+    return or_(*(and_(*(column == value for column, value in zip(leading, prefix, strict=True)), last.in_(values))
+                 for prefix, values in group_keys(keys).items()))
+
+
+def group_keys(keys: Iterable[tuple[Any, ...]]) -> dict[tuple[Any, ...], list[Any]]:
+    """Composite keys by all but their last column: {leading columns: [last columns]}."""
     groups: dict[tuple[Any, ...], list[Any]] = {}
     for key in keys:
         groups.setdefault(key[:-1], []).append(key[-1])
-    *leading, last = columns
-    return or_(*(and_(*(column == value for column, value in zip(leading, prefix, strict=True)), last.in_(values)) for prefix, values in groups.items()))
+    return groups
 
 
 def dialect_insert(conn: Connection) -> Callable[[Table], Insert]:

@@ -18,7 +18,7 @@ from omnirelay.domain.errors import GatewayError, Reason
 from omnirelay.domain.listing import Condition
 from omnirelay.domain.names import identity_name, message_name
 from omnirelay.store import statements
-from omnirelay.store.database import dialect_insert, matching_keys
+from omnirelay.store.database import dialect_insert, group_keys, matching_keys
 from omnirelay.store.notify import DISPATCH, EVENTS
 from omnirelay.store.schema import (
     EVENT_INBOUND,
@@ -97,10 +97,8 @@ _IDENTITY_SETTINGS = select(identities.c.account_id, identities.c.id, identities
 def _by_keys(conn: Connection, statement: Any, leading: tuple[str, ...], keys: Iterable[tuple[str, ...]]) -> list[dict[str, Any]]:
     """The rows of `statement` (`leading` columns equal, the last one IN :ids) for composite
     keys: one index search per leading part (a batch's keys mostly share one identity)."""
-    ids: dict[tuple[str, ...], list[str]] = {}
-    for key in keys:
-        ids.setdefault(key[:-1], []).append(key[-1])
-    return [row for prefix, group in ids.items() for row in statements.run(conn, statement, {**dict(zip(leading, prefix, strict=True)), "ids": group})]
+    return [row for prefix, ids in group_keys(keys).items()
+            for row in statements.run(conn, statement, {**dict(zip(leading, prefix, strict=True)), "ids": ids})]
 
 
 def _by_provider_id(conn: Connection, statement: Any, refs: Iterable[tuple[str, str, str]]) -> list[dict[str, Any]]:
@@ -593,7 +591,9 @@ def _write_back(conn: Connection, rows: Sequence[Row], stored: Mapping[str, Row]
         statements.run(conn, _update_columns(columns), params)
 
 
-@functools.lru_cache(maxsize=64)
+# Unbounded on purpose: the column sets a change touches are few, and the SQLite fast path
+# compiles each statement object once (a statement built anew would be compiled anew).
+@functools.cache
 def _update_columns(columns: tuple[str, ...]) -> Any:
     return update(messages).where(messages.c.id == bindparam("b_id")).values({c: bindparam(f"b_{c}") for c in columns})
 
