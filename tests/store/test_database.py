@@ -4,8 +4,10 @@ the writer's thread per group-commit batch, none per statement."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 from collections.abc import AsyncIterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -74,6 +76,22 @@ async def test_a_failed_write_rolls_back_and_reads_map_a_lost_store(sqlite_db: d
         assert raised.value.reason is Reason.STORE_UNAVAILABLE
     finally:
         await unreachable.dispose()
+
+
+async def test_threads_keep_their_connections_and_reads_leave_no_snapshot_open(sqlite_db: database.Database, tmp_path: Path) -> None:
+    def connection_id(conn: Connection) -> int:
+        return id(conn.connection.driver_connection)
+
+    writes = {await sqlite_db.write(connection_id) for _ in range(5)}
+    assert len(writes) == 1  # one writer thread, one connection kept across transactions
+    for n in range(1, 4):
+        await sqlite_db.write(lambda conn, n=n: conn.execute(text("INSERT INTO t (n) VALUES (:n)"), {"n": n}))
+        # Read through SQLAlchemy (which begins a read transaction) on every reader thread.
+        counts = await asyncio.gather(*(sqlite_db.read(lambda conn: conn.execute(text("SELECT count(*) FROM t")).scalar_one()) for _ in range(8)))
+        assert counts == [n] * 8
+    # A snapshot a read left open would keep a checkpoint from emptying the WAL (busy = 1).
+    with closing(sqlite3.connect(tmp_path / "store.db")) as other:
+        assert other.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
 
 
 async def test_the_fast_path_expands_in_lists_and_keeps_values_built_into_a_statement(sqlite_db: database.Database) -> None:
