@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import grpc
+from collections.abc import Sequence
 
 from omnirelay.cache import TtlCache
 from omnirelay.domain.errors import GatewayError, Reason, invalid_field
@@ -10,6 +10,9 @@ from omnirelay.domain.names import identity_ref, parse, parse_account
 from omnirelay.store import directory
 from omnirelay.store.database import Database
 from omnirelay.store.directory import Principal
+
+# A call's invocation metadata: (key, value) pairs.
+Metadata = Sequence[tuple[str, str | bytes]]
 
 
 class Authenticator:
@@ -19,8 +22,9 @@ class Authenticator:
         # and within cache_seconds on the others.
         self._cache: TtlCache[str, tuple[Principal, str]] = TtlCache(cache_seconds)
 
-    async def principal(self, context: grpc.aio.ServicerContext, admin: bool) -> Principal:
-        split = directory.split_key(_bearer(context))
+    async def principal(self, metadata: Metadata, admin: bool) -> Principal:
+        """The caller of a call with this invocation metadata."""
+        split = directory.split_key(_bearer(metadata))
         if split is None:
             raise GatewayError(Reason.UNAUTHENTICATED, "malformed API key")
         key_id, secret = split
@@ -40,8 +44,8 @@ class Authenticator:
         self._cache.forget(key_id)
 
 
-def _bearer(context: grpc.aio.ServicerContext) -> str:
-    for name, value in context.invocation_metadata() or ():
+def _bearer(metadata: Metadata) -> str:
+    for name, value in metadata:
         if name == "authorization":
             scheme, _, key = str(value).partition(" ")
             if scheme.lower() == "bearer" and key.strip():

@@ -24,7 +24,7 @@ from omnirelay.store import messages as store
 from omnirelay.store.directory import Principal
 from omnirelay.store.schema import EVENT_INBOUND, EVENT_STATUS
 from omnirelay.v1 import messaging_pb2, messaging_pb2_grpc
-from omnirelay.v1.common_pb2 import Direction
+from omnirelay.v1.common_pb2 import DIRECTION_OUTBOUND
 
 
 def request_fingerprint(request: messaging_pb2.SendMessageRequest, identity_id: str) -> str:
@@ -68,7 +68,7 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
         needs_window = sessions.requires_window(identity.channel, request.content, request.channel_content, request.options)
         row = store.new_message_row(
             id=names.new_id(now), account_id=account_id, identity_id=identity.id, channel=identity.channel,
-            direction=Direction.DIRECTION_OUTBOUND, sender=identity.address, recipient=plan.recipient, status=st.QUEUED,
+            direction=DIRECTION_OUTBOUND, sender=identity.address, recipient=plan.recipient, status=st.QUEUED,
             body=body.SerializeToString(), request_id=request.request_id or None,
             request_hash=request_fingerprint(request, identity.id) if request.request_id else None,
             sms_encoding=plan.sms_encoding, segment_count=plan.segment_count, create_time=now, next_attempt_time=now,

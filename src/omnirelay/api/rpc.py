@@ -11,14 +11,15 @@ from typing import Any
 import grpc
 import structlog
 
+from omnirelay.api.auth import Metadata
 from omnirelay.api.errors import to_status
 from omnirelay.domain.errors import GatewayError, Reason
 
 log = structlog.get_logger(__name__)
 
 
-def _request_id(context: grpc.aio.ServicerContext) -> str:
-    for name, value in context.invocation_metadata() or ():
+def _request_id(metadata: Metadata) -> str:
+    for name, value in metadata:
         if name == "x-request-id":
             return str(value)[:128]
     return os.urandom(8).hex()
@@ -36,9 +37,11 @@ def rpc(admin: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any
         name = method.__name__
 
         async def prologue(self: Any, context: grpc.aio.ServicerContext) -> Any:
+            # Read once: grpc builds the tuple anew at every call.
+            metadata = context.invocation_metadata() or ()
             structlog.contextvars.clear_contextvars()
-            structlog.contextvars.bind_contextvars(rpc=name, request_id=_request_id(context))
-            return await self.auth.principal(context, admin)
+            structlog.contextvars.bind_contextvars(rpc=name, request_id=_request_id(metadata))
+            return await self.auth.principal(metadata, admin)
 
         async def failed(context: grpc.aio.ServicerContext, exc: Exception) -> None:
             if isinstance(exc, GatewayError):

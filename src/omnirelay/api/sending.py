@@ -12,12 +12,12 @@ from omnirelay.domain import limits, validation
 from omnirelay.domain.errors import Reason
 from omnirelay.domain.validation import SendPlan
 from omnirelay.v1 import content_pb2, messaging_pb2
-from omnirelay.v1.common_pb2 import Channel
+from omnirelay.v1.common_pb2 import CHANNEL_MMS
 
 
 async def plan_send(deps: Deps, request: messaging_pb2.SendMessageRequest, channel: int, number_type: int, now_us: int) -> SendPlan:
     plan = validation.check_send(request, channel, now_us, deps.sms_max_segments)
-    if channel != Channel.CHANNEL_MMS:
+    if channel != CHANNEL_MMS:
         return plan
     content = plan.adapted or (request.content if request.HasField("content") else None)
     channel_content = request.channel_content if request.HasField("channel_content") else None

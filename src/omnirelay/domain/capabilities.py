@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from omnirelay.v1 import content_pb2
 from omnirelay.v1.channels_pb2 import ContentType
-from omnirelay.v1.common_pb2 import Channel
+from omnirelay.v1.common_pb2 import CHANNEL_SMS, Channel
 from omnirelay.v1.identities_pb2 import NumberType
 
 TEXT = ContentType.CONTENT_TYPE_TEXT
@@ -140,7 +140,7 @@ _KIND_TYPE = {
 def rules_for(channel: int, sms_max_segments: int = DEFAULT_SMS_MAX_SEGMENTS) -> ChannelRules:
     """A channel's rules, with the gateway's configured SMS segment limit."""
     rules = CHANNELS[channel]
-    if channel == Channel.CHANNEL_SMS:
+    if channel == CHANNEL_SMS:
         return replace(rules, limits=replace(rules.limits, max_segments=sms_max_segments))
     return rules
 

@@ -14,7 +14,7 @@ from omnirelay.domain import sms
 from omnirelay.domain.capabilities import MMS_RECOMMENDED_MEDIA_BYTES, ChannelRules, channel_name, content_type, mms_size_limit, type_name
 from omnirelay.domain.errors import FieldViolation, GatewayError, Reason, invalid
 from omnirelay.v1 import content_pb2
-from omnirelay.v1.common_pb2 import Channel, SmsEncoding
+from omnirelay.v1.common_pb2 import CHANNEL_SMS, SmsEncoding
 from omnirelay.v1.content_pb2 import ChoiceStyle
 
 
@@ -104,7 +104,7 @@ def content_problems(content: content_pb2.Content, field: str, rules: ChannelRul
         c.add(f"{field}.{kind}", f"{c.channel} cannot carry {type_name(ctype).lower()} content", Reason.CONTENT_NOT_SUPPORTED)
         return c.problems
     limits = c.limits
-    if kind == "text" and rules.channel == Channel.CHANNEL_SMS:
+    if kind == "text" and rules.channel == CHANNEL_SMS:
         c.sms_text(content.text.body, f"{field}.text.body")
     elif kind == "text":
         c.length(content.text.body, f"{field}.text.body", limits.max_text_chars)

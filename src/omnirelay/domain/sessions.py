@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from omnirelay.domain.clock import to_timestamp
 from omnirelay.domain.errors import GatewayError, Reason
 from omnirelay.v1 import content_pb2
-from omnirelay.v1.common_pb2 import Channel
+from omnirelay.v1.common_pb2 import CHANNEL_MESSENGER, CHANNEL_WHATSAPP, Channel
 
 WINDOW_CHANNELS = frozenset({Channel.CHANNEL_WHATSAPP, Channel.CHANNEL_MESSENGER})
 
@@ -36,12 +36,12 @@ def requires_window(
 ) -> bool:
     """True when this message may go out only inside the window: free-form WhatsApp content (not
     a template, nor a Cloud API template object in channel_content), or Messenger without a tag."""
-    if channel == Channel.CHANNEL_WHATSAPP:
+    if channel == CHANNEL_WHATSAPP:
         if content.WhichOneof("kind") == "template":
             return False
         custom = channel_content.whatsapp.custom
         return not ("type" in custom.fields and custom.fields["type"].string_value == "template")
-    if channel == Channel.CHANNEL_MESSENGER:
+    if channel == CHANNEL_MESSENGER:
         return not options.messenger.tag
     return False
 

@@ -14,7 +14,7 @@ from omnirelay.domain.errors import FieldViolation, Reason, invalid
 from omnirelay.domain.limits import channel_content_problems, problems_error
 from omnirelay.domain.ratelimit import RATE_SETTING, rate_problem
 from omnirelay.v1 import content_pb2, identities_pb2, messaging_pb2
-from omnirelay.v1.common_pb2 import Channel, SmsEncoding
+from omnirelay.v1.common_pb2 import CHANNEL_SMS, SMS_ENCODING_UNSPECIFIED, Channel, SmsEncoding
 
 PHONE_CHANNELS = frozenset({Channel.CHANNEL_SMS, Channel.CHANNEL_MMS, Channel.CHANNEL_WHATSAPP, Channel.CHANNEL_RCS})
 MAX_TEXT = 4096
@@ -264,7 +264,7 @@ def check_send(request: messaging_pb2.SendMessageRequest, channel: int, now_us: 
     v.raise_if_any()
     rules = capabilities.rules_for(channel, sms_max_segments)
     if has_content:
-        adapt = request.adaptation_mode == content_pb2.AdaptationMode.ADAPTATION_MODE_ADAPT
+        adapt = request.adaptation_mode == content_pb2.ADAPTATION_MODE_ADAPT
         fitted = transcode.fit(request.content, rules, request.options, adapt)
         text = fitted.content.text.body if fitted.content.WhichOneof("kind") == "text" else None
         adapted = fitted.content if fitted.adaptations else None
@@ -277,8 +277,8 @@ def check_send(request: messaging_pb2.SendMessageRequest, channel: int, now_us: 
 
 
 def _sms_segmentation(channel: int, text: str | None) -> tuple[int, int]:
-    if channel != Channel.CHANNEL_SMS or text is None:
-        return SmsEncoding.SMS_ENCODING_UNSPECIFIED, 0
+    if channel != CHANNEL_SMS or text is None:
+        return SMS_ENCODING_UNSPECIFIED, 0
     seg = sms.segment(text)
     return seg.encoding, seg.segments
 
