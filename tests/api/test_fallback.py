@@ -10,7 +10,7 @@ import grpc
 import pytest
 from google.protobuf.duration_pb2 import Duration
 from omnirelay.v1 import content_pb2, messaging_pb2
-from omnirelay.v1.common_pb2 import Channel
+from omnirelay.v1.common_pb2 import SMS_ENCODING_GSM7, SMS_ENCODING_UNSPECIFIED, Channel
 
 from omnirelay.domain import status as st
 from omnirelay.domain.clock import now_us
@@ -60,6 +60,8 @@ async def test_permanent_failure_switches_to_the_fallback_channel(client):  # ty
     done = await wait_for_status(client, sent.name, st.READ)
     assert (done.status, done.identity, done.channel, done.recipient) == (st.READ, "accounts/acme/identities/sms", Channel.CHANNEL_SMS, OK)
     assert done.content == template  # as requested; the fallback's own content is in fallbacks[0]
+    assert (sent.sms_encoding, sent.segment_count) == (SMS_ENCODING_UNSPECIFIED, 0)  # WhatsApp: no SMS segments
+    assert (done.sms_encoding, done.segment_count) == (SMS_ENCODING_GSM7, 1)  # the SMS fallback's own text
     first, second = done.channel_attempts
     assert (first.identity, first.channel, first.recipient, first.status) == ("accounts/acme/identities/wa", Channel.CHANNEL_WHATSAPP, FAILS, st.FAILED)
     assert (first.error.code, first.error.provider_code, first.attempts) == ("RECIPIENT_INVALID", "21211", 1)

@@ -113,3 +113,21 @@ def test_fallback_as_a_send_request_inherits_what_it_does_not_set() -> None:
     own = fallback.as_send_request(request, Fallback(identity="sms", recipient="+15550000000", content=text("x")))
     assert (own.recipient, own.content.text.body, own.HasField("channel_content"), own.HasField("options")) == ("+15550000000", "x", False, False)
 
+
+
+TEMPLATE = content_pb2.Content(template=content_pb2.Template(name="order_update", language="en_US"))
+SMS_CONTENT = content_pb2.ChannelContent(sms=content_pb2.SmsContent(text="raw sms"))
+
+
+@pytest.mark.parametrize(
+    ("message", "chosen", "expected"),
+    [
+        (Message(content=text("mine")), Fallback(), "mine"),  # inherits the message's text
+        (Message(content=TEMPLATE), Fallback(content=text("own")), "own"),  # its own content wins
+        (Message(content=text("mine")), Fallback(channel_content=SMS_CONTENT), "raw sms"),
+        (Message(content=TEMPLATE), Fallback(), None),  # no text to segment
+    ],
+    ids=["inherited", "own-content", "own-sms-channel-content", "no-text"],
+)
+def test_the_text_a_fallback_sends(message: Message, chosen: Fallback, expected: str | None) -> None:
+    assert fallback.sent_text(message, chosen) == expected

@@ -68,6 +68,14 @@ def attempt_message(message: Message) -> Message:
     return effective
 
 
+def sent_text(message: Message, chosen: Fallback) -> str | None:
+    """The text `chosen` sends: its own content's, or else the message's (None without text)."""
+    source = chosen if chosen.HasField("content") or chosen.HasField("channel_content") else message
+    if source.HasField("content"):
+        return source.content.text.body if source.content.WhichOneof("kind") == "text" else None
+    return source.channel_content.sms.text if source.channel_content.WhichOneof("channel") == "sms" else None
+
+
 def as_send_request(request: SendMessageRequest, chosen: Fallback) -> SendMessageRequest:
     """What a fallback would send, as a SendMessageRequest that send validation can check: its
     own recipient, content and options, or the message's."""

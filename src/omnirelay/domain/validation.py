@@ -268,15 +268,16 @@ def check_send(request: messaging_pb2.SendMessageRequest, channel: int, now_us: 
         fitted = transcode.fit(request.content, rules, request.options, adapt)
         text = fitted.content.text.body if fitted.content.WhichOneof("kind") == "text" else None
         adapted = fitted.content if fitted.adaptations else None
-        return SendPlan(recipient, *_sms_segmentation(channel, text), adapted=adapted, adaptations=fitted.adaptations)
+        return SendPlan(recipient, *sms_segmentation(channel, text), adapted=adapted, adaptations=fitted.adaptations)
     problems = channel_content_problems(request.channel_content, rules, request.options)
     if problems:
         raise problems_error(problems)
     text = request.channel_content.sms.text if channel_case == "sms" else None
-    return SendPlan(recipient, *_sms_segmentation(channel, text))
+    return SendPlan(recipient, *sms_segmentation(channel, text))
 
 
-def _sms_segmentation(channel: int, text: str | None) -> tuple[int, int]:
+def sms_segmentation(channel: int, text: str | None) -> tuple[int, int]:
+    """(encoding, segments) of a text sent on `channel`; (UNSPECIFIED, 0) off SMS or without text."""
     if channel != CHANNEL_SMS or text is None:
         return SMS_ENCODING_UNSPECIFIED, 0
     seg = sms.segment(text)

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, delete, insert, or_, select, tuple_, update
 
-from omnirelay.domain import clock, fallback, ratelimit, sessions
+from omnirelay.domain import clock, fallback, ratelimit, sessions, validation
 from omnirelay.domain import status as st
 from omnirelay.domain.clock import to_timestamp
 from omnirelay.domain.errors import GatewayError, Reason
@@ -507,7 +507,9 @@ def leave_attempt(
                    error_permanent=given_up.permanent, error_provider_code=given_up.provider_code)
         return [status_event(row, provider_code, now_us)]
     has_next = fallback.next_fallback(body, len(ended) + 2) is not None
+    sms_encoding, segment_count = validation.sms_segmentation(chosen.channel, fallback.sent_text(body, chosen))
     row.update(
+        sms_encoding=sms_encoding, segment_count=segment_count,
         identity_id=chosen.identity.rsplit("/", 1)[-1], channel=chosen.channel, sender=chosen.sender, recipient=chosen.recipient,
         status=st.QUEUED, attempts=0, provider_message_ids=None, sent_time=None, delivered_time=None, read_time=None,
         error_code=None, error_description=None, error_permanent=None, error_provider_code=None, next_attempt_time=now_us,
@@ -575,6 +577,7 @@ _MUTABLE = (
     "status", "update_time", "sent_time", "delivered_time", "read_time", "error_code", "error_description",
     "error_permanent", "error_provider_code", "provider_message_ids", "next_attempt_time", "lease_owner",
     "lease_expire_time", "identity_id", "channel", "sender", "recipient", "attempts", "fallback_deadline", "channel_attempts",
+    "sms_encoding", "segment_count",
 )
 
 
