@@ -111,7 +111,7 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
             except GatewayError as error:
                 v.add(f"{field}.identity", error.message)
                 continue
-            inherits = not (chosen.HasField("content") or chosen.HasField("channel_content"))
+            inherits = not fallback.has_own_content(chosen)
             inherited_case = request.channel_content.WhichOneof("channel")
             if inherits and inherited_case and identity.channel != channel:
                 v.add(f"{field}.content", f"is required: the message's channel_content is for {inherited_case} only")

@@ -48,6 +48,11 @@ def no_channels_left(last: MessageError, attempts: int) -> MessageError:
     )
 
 
+def has_own_content(chosen: Fallback) -> bool:
+    """The fallback sends content of its own; without, it sends the message's."""
+    return chosen.HasField("content") or chosen.HasField("channel_content")
+
+
 def attempt_message(message: Message) -> Message:
     """The message as its current attempt sends it: a fallback's own content and options
     replace the message's. `message.channel_attempts` ends with the current attempt."""
@@ -57,7 +62,7 @@ def attempt_message(message: Message) -> Message:
     chosen = message.fallbacks[index - 1]
     effective = Message()
     effective.CopyFrom(message)
-    if chosen.HasField("content") or chosen.HasField("channel_content"):
+    if has_own_content(chosen):
         effective.ClearField("content")
         effective.ClearField("channel_content")
         for part in ("content", "channel_content"):
@@ -70,7 +75,7 @@ def attempt_message(message: Message) -> Message:
 
 def sent_text(message: Message, chosen: Fallback) -> str | None:
     """The text `chosen` sends: its own content's, or else the message's (None without text)."""
-    source = chosen if chosen.HasField("content") or chosen.HasField("channel_content") else message
+    source = chosen if has_own_content(chosen) else message
     if source.HasField("content"):
         return source.content.text.body if source.content.WhichOneof("kind") == "text" else None
     return source.channel_content.sms.text if source.channel_content.WhichOneof("channel") == "sms" else None
@@ -79,8 +84,7 @@ def sent_text(message: Message, chosen: Fallback) -> str | None:
 def as_send_request(request: SendMessageRequest, chosen: Fallback) -> SendMessageRequest:
     """What a fallback would send, as a SendMessageRequest that send validation can check: its
     own recipient, content and options, or the message's."""
-    own_content = chosen.HasField("content") or chosen.HasField("channel_content")
-    source = chosen if own_content else request
+    source = chosen if has_own_content(chosen) else request
     single = SendMessageRequest(identity=chosen.identity, recipient=chosen.recipient or request.recipient)
     for part, origin in (("content", source), ("channel_content", source), ("options", chosen if chosen.HasField("options") else request)):
         if origin.HasField(part):
