@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from omnirelay.domain.ratelimit import JITTER_GUARD, LEAD_US, interval_us, parse_rate, plan, rate_problem
+from omnirelay.domain.ratelimit import JITTER_GUARD, LEAD_US, HandOverSpacing, interval_us, parse_rate, plan, rate_problem
 
 S = 1_000_000
 
@@ -50,3 +50,12 @@ def test_any_one_second_window_holds_at_most_rate_sends() -> None:
 def test_parse_rate(value: str, rate: float | None) -> None:
     assert parse_rate({"rate_per_second": value}) == rate
     assert (rate_problem({"rate_per_second": value}) is None) == (rate is not None or value == "")
+
+
+def test_a_hand_over_keeps_the_next_one_rate_apart_whatever_its_slot() -> None:
+    spacing, sms, mms = HandOverSpacing(), ("acct", "sms"), ("acct", "mms")
+    assert spacing.earliest(sms, 4, slot=S) == S  # nothing handed over yet: the slot
+    spacing.handed_over(sms, 2 * S)  # the send for slot S went late, at 2 s
+    assert spacing.earliest(sms, 4, slot=S + S // 4) == 2 * S + S // 4
+    assert spacing.earliest(sms, 4, slot=3 * S) == 3 * S
+    assert spacing.earliest(mms, 4, slot=S) == S  # identities are spaced apart from each other

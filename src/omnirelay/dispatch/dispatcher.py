@@ -16,7 +16,7 @@ import structlog
 
 from omnirelay.channels.base import ErrorClass, OutboundMessage, SendError
 from omnirelay.channels.registry import AdapterRegistry
-from omnirelay.domain import fallback, sessions
+from omnirelay.domain import fallback, ratelimit, sessions
 from omnirelay.domain import status as st
 from omnirelay.domain.clock import Clock, now_us
 from omnirelay.domain.errors import FailureCode, GatewayError
@@ -70,6 +70,7 @@ class Dispatcher:
         self._stopping = False
         self._rng = random.Random()
         self._timeouts_checked_at = -(2**63)
+        self._spacing = ratelimit.HandOverSpacing()
 
     def notify(self) -> None:
         """New work may be due (a send was committed)."""
@@ -158,10 +159,7 @@ class Dispatcher:
         return found
 
     async def _deliver(self, row: dict[str, Any], identity: IdentityRecord | None) -> None:
-        slot = row["next_attempt_time"] - self._clock()
-        if slot > 0:
-            # A paced message goes at its slot in the identity's rate (store/messages.py ClaimDue).
-            await asyncio.sleep(slot / 1e6)
+        await self._await_turn(row, identity)
         try:
             update = await self._attempt(row, identity)
         except Exception as exc:  # noqa: BLE001 - an adapter bug must not lose the message
@@ -174,6 +172,21 @@ class Dispatcher:
             return
         if identity is not None:
             await self._note_credentials(identity, update)
+
+    async def _await_turn(self, row: dict[str, Any], identity: IdentityRecord | None) -> None:
+        """A paced message goes at its slot in the identity's rate (store/messages.py ClaimDue),
+        and never sooner than the rate allows after this process's previous send of the identity:
+        sends that a stall made late go one after another, not together."""
+        rate = ratelimit.parse_rate(identity.settings) if identity is not None else None
+        key = (row["account_id"], row["identity_id"])
+        while True:
+            slot = row["next_attempt_time"] if rate is None else self._spacing.earliest(key, rate, row["next_attempt_time"])
+            wait = slot - self._clock()
+            if wait <= 0:
+                break
+            await asyncio.sleep(wait / 1e6)
+        if rate is not None:
+            self._spacing.handed_over(key, self._clock())
 
     async def _note_credentials(self, identity: IdentityRecord, update: StatusUpdate) -> None:
         """A provider's refusal of the credentials shows on the identity until a send works."""

@@ -9,7 +9,9 @@ A send leaves at its slot plus the dispatching replica's delays, and those diffe
 milliseconds between sends on a loaded machine. Two margins keep the provider from ever seeing
 more than `rate` sends in any one-second window: a slot is never sooner than LEAD_US after it
 is reserved (the claim's commit and hand-over to the sending task take that long), and slots
-are spaced so that JITTER_GUARD of every second stays free.
+are spaced so that JITTER_GUARD of every second stays free. A send later than both margins
+(the event loop stalled) must not bunch with the next: each process also keeps its own hand-overs
+of one identity at least one second / rate apart (HandOverSpacing).
 """
 
 from __future__ import annotations
@@ -47,6 +49,21 @@ def rate_problem(settings: Mapping[str, str]) -> str | None:
 def interval_us(rate_per_second: float) -> int:
     """Microseconds between two sends of an identity limited to `rate_per_second`."""
     return math.ceil((1.0 + JITTER_GUARD) / rate_per_second * 1_000_000)
+
+
+class HandOverSpacing:
+    """One process's last hand-over per paced identity: the next may not go sooner than one
+    second / rate after it, whatever its slot says."""
+
+    def __init__(self) -> None:
+        self._last: dict[tuple[str, str], int] = {}
+
+    def earliest(self, identity: tuple[str, str], rate_per_second: float, slot: int) -> int:
+        last = self._last.get(identity)
+        return slot if last is None else max(slot, last + math.ceil(1_000_000 / rate_per_second))
+
+    def handed_over(self, identity: tuple[str, str], at: int) -> None:
+        self._last[identity] = at
 
 
 @dataclass(frozen=True)
