@@ -126,7 +126,7 @@ def to_message(row: Row) -> Message:
     m.status = row["status"]
     if row["error_code"]:
         m.error.CopyFrom(_error(row))
-    m.provider_message_ids.extend(json.loads(row["provider_message_ids"] or "[]"))
+    m.provider_message_ids.extend(provider_ids(row))
     m.sms_encoding = row["sms_encoding"]
     m.segment_count = row["segment_count"]
     m.attempts = row["attempts"]
@@ -143,6 +143,13 @@ def to_message(row: Row) -> Message:
     return m
 
 
+def provider_ids(row: Row) -> list[str]:
+    """The provider ids column (JSON; NULL before the hand-over, where a parse would cost more
+    than the rest of building the message)."""
+    ids = row["provider_message_ids"]
+    return json.loads(ids) if ids else []
+
+
 def ended_attempts(row: Row) -> list[ChannelAttempt]:
     """The channel attempts the message has moved on from (or, after NO_CHANNELS_LEFT, all)."""
     return list(Message.FromString(row["channel_attempts"]).channel_attempts) if row["channel_attempts"] else []
@@ -152,7 +159,7 @@ def _current_attempt(row: Row, ended: list[ChannelAttempt]) -> ChannelAttempt:
     attempt = ChannelAttempt(
         identity=identity_name(row["account_id"], row["identity_id"]), channel=row["channel"], sender=row["sender"],
         recipient=row["recipient"], status=row["status"], attempts=row["attempts"],
-        provider_message_ids=json.loads(row["provider_message_ids"] or "[]"),
+        provider_message_ids=provider_ids(row),
     )
     if row["error_code"]:
         attempt.error.CopyFrom(_error(row))
@@ -180,7 +187,7 @@ def status_event(row: Row, provider_code: str, now_us: int) -> dict[str, Any]:
         identity=identity_name(row["account_id"], row["identity_id"]),
         recipient=row["recipient"],
         metadata=body.metadata,
-        provider_message_ids=json.loads(row["provider_message_ids"] or "[]"),
+        provider_message_ids=provider_ids(row),
         channel_attempt=len(ended_attempts(row)),
     )
     if row["error_code"] and row["status"] in st.PROVIDER_FAILURES | st.GATEWAY_TERMINAL | {st.SWITCHING_CHANNEL}:
@@ -441,7 +448,7 @@ class StatusUpdate:
         if ended and self.provider_ref is not None:
             pid = self.provider_ref[2]
             _follow_ended_attempt(row, ended, pid, self.status, self.now_us)
-            if pid not in json.loads(row["provider_message_ids"] or "[]"):
+            if pid not in provider_ids(row):
                 return []  # about an attempt the message has left
         row["update_time"] = self.now_us
         if self.provider_message_ids:
@@ -522,7 +529,7 @@ def leave_attempt(
 def _part_statuses(conn: Connection, rows: list[dict[str, Any]]) -> dict[str, dict[tuple[str, str, str], int]]:
     """Each multi-part message's current parts and their statuses (SENT until a part is
     reported). An earlier channel attempt's ids are not parts of the current one."""
-    current = {r["id"]: set(json.loads(r["provider_message_ids"] or "[]")) for r in rows}
+    current = {r["id"]: set(provider_ids(r)) for r in rows}
     multi = {message_id for message_id, ids in current.items() if len(ids) > 1}
     if not multi:
         return {}

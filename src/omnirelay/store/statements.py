@@ -11,8 +11,9 @@ beyond what sqlite3 gives (Boolean columns read back as 0 or 1)."""
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Executable
@@ -25,10 +26,10 @@ _Plan = tuple[str, tuple[str, ...], frozenset[str], dict[str, Any]]
 _compiled: dict[tuple[Executable, tuple[str, ...]], _Plan] = {}
 
 
-def run(conn: Connection, statement: Executable, params: Params | Sequence[Params] | None = None) -> list[dict[str, Any]]:
+def run(conn: Connection, statement: Executable, params: Params | list[Params] | None = None) -> list[dict[str, Any]]:
     """Execute `statement` (executemany for a list of parameter sets); its rows as dicts
     (empty for statements that return none)."""
-    many = isinstance(params, Sequence)
+    many = isinstance(params, list)
     if many and not params:
         return []
     if conn.dialect.name != "sqlite":
@@ -43,7 +44,7 @@ def run(conn: Connection, statement: Executable, params: Params | Sequence[Param
             cursor.executemany(sql, [[p[n] if n in p else bound[n] for n in names] for p in params])  # type: ignore[union-attr]
             return []
         if expanding:
-            sql = _POSTCOMPILE.sub(lambda m: ", ".join("?" * len(first[m.group(1)])), sql)
+            sql = _expanded(sql, tuple((n, len(first[n])) for n in expanding))
             values: list[Any] = []
             for n in names:
                 if n in expanding:
@@ -59,6 +60,13 @@ def run(conn: Connection, statement: Executable, params: Params | Sequence[Param
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     finally:
         cursor.close()
+
+
+@functools.lru_cache(maxsize=1024)
+def _expanded(sql: str, lengths: tuple[tuple[str, int], ...]) -> str:
+    """`sql` with one placeholder per value of each expanding IN (a batch's sizes repeat)."""
+    count = dict(lengths)
+    return _POSTCOMPILE.sub(lambda m: ", ".join("?" * count[m.group(1)]), sql)
 
 
 def _compile(conn: Connection, statement: Executable, keys: tuple[str, ...]) -> _Plan:
