@@ -87,7 +87,8 @@ class Gateway:
         self.dispatcher = Dispatcher(
             self.db, self.writer, self.identities, self.adapters,
             DispatchSettings(s.dispatch_batch_size, s.dispatch_max_in_flight, s.lease_seconds, s.max_attempts,
-                             s.retry_base_seconds, s.retry_max_seconds, s.dispatch_poll_seconds, s.session_window_hours),
+                             s.retry_base_seconds, s.retry_max_seconds, s.dispatch_poll_seconds, s.session_window_hours,
+                             s.dispatch_claim_interval_ms / 1000),
             self.clock,
         )
         self.retention = RetentionSweeper(self.writer, self.hub, s.event_retention_seconds, s.retention_sweep_seconds, s.parked_report_seconds)

@@ -88,6 +88,17 @@ async def test_sandbox_silent_recipient_stays_sent(client):  # type: ignore[no-u
     assert (await client.messaging.GetMessage(messaging_pb2.GetMessageRequest(name=sent.name))).status == st.SENT
 
 
+@pytest.mark.settings(dispatch_claim_interval_ms=400)
+async def test_claims_are_spaced_by_the_claim_interval(client):  # type: ignore[no-untyped-def]
+    await create_identity(client)
+    first = await wait_for_status(client, (await client.messaging.SendMessage(send())).name, st.READ)
+    # Due at once (the first's READ came 60 ms after it was sent), but claimed only 400 ms
+    # after the claim that took the first.
+    second = await wait_for_status(client, (await client.messaging.SendMessage(send())).name, st.READ)
+    gap_us = second.sent_time.ToMicroseconds() - first.sent_time.ToMicroseconds()
+    assert gap_us >= 300_000, gap_us
+
+
 @pytest.mark.settings(max_attempts=1)
 async def test_transient_errors_past_max_attempts_fail_the_message(client):  # type: ignore[no-untyped-def]
     await create_identity(client)

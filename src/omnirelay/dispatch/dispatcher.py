@@ -49,6 +49,7 @@ class DispatchSettings:
     retry_max_seconds: float = 300.0
     poll_seconds: float = 0.5
     session_window_hours: float = 24.0
+    claim_interval_seconds: float = 0.01
 
 
 class Dispatcher:
@@ -101,8 +102,10 @@ class Dispatcher:
         await asyncio.gather(*self._in_flight, return_exceptions=True)
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
         while not self._stopping:
             self._wake.clear()
+            started = loop.time()
             try:
                 more_due = await self._claim()
             except Exception:  # noqa: BLE001 - the store may be down; keep trying
@@ -110,6 +113,11 @@ class Dispatcher:
                 more_due = False
             if not more_due:
                 await wake_or_timeout(self._wake, self._settings.poll_seconds)
+            # Under load every commit wakes the dispatcher: claims spaced claim_interval apart
+            # each take the messages of several commits, and their outcomes share batches too.
+            rest = started + self._settings.claim_interval_seconds - loop.time()
+            if rest > 0 and not self._stopping:
+                await asyncio.sleep(rest)
 
     async def _claim(self) -> bool:
         """Give up timed-out channel attempts, then claim and start sending what is due; True
