@@ -48,9 +48,15 @@ _INSERT_MESSAGES = insert(messages)
 _INSERT_EVENTS = insert(events)
 _INSERT_REFS = insert(provider_refs)
 _INSERT_PARKED = insert(parked_reports)
-_REFS_BY_ID = select(provider_refs).where(
-    provider_refs.c.account_id == bindparam("account_id"), provider_refs.c.identity_id == bindparam("identity_id"),
-    provider_refs.c.provider_message_id.in_(bindparam("ids", expanding=True)),
+# The messages provider ids belong to, each row with the id it was found by (ref_*): one
+# statement where a lookup of the ids and then of their messages took two.
+_MESSAGES_BY_REF = (
+    select(messages, *(c.label(f"ref_{c.name}") for c in _REF_COLUMNS))
+    .join(provider_refs, provider_refs.c.message_id == messages.c.id)
+    .where(
+        provider_refs.c.account_id == bindparam("account_id"), provider_refs.c.identity_id == bindparam("identity_id"),
+        provider_refs.c.provider_message_id.in_(bindparam("ids", expanding=True)),
+    )
 )
 _PARKED_BY_ID = select(parked_reports).where(
     parked_reports.c.account_id == bindparam("account_id"), parked_reports.c.identity_id == bindparam("identity_id"),
@@ -102,8 +108,14 @@ def _by_keys(conn: Connection, statement: Any, leading: tuple[str, ...], keys: I
 
 
 def _by_provider_id(conn: Connection, statement: Any, refs: Iterable[tuple[str, str, str]]) -> list[dict[str, Any]]:
-    """Rows of provider_refs or parked_reports with these (account, identity, provider id) keys."""
+    """Rows of `statement` (messages by ref, parked_reports) for these (account, identity,
+    provider id) keys."""
     return _by_keys(conn, statement, ("account_id", "identity_id"), refs)
+
+
+def _messages_by_ref(conn: Connection, refs: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str, str], Row]:
+    """The stored messages these provider ids belong to, by (account, identity, provider id)."""
+    return {(r["ref_account_id"], r["ref_identity_id"], r["ref_provider_message_id"]): r for r in _by_provider_id(conn, _MESSAGES_BY_REF, refs)}
 
 
 def new_message_row(**values: Any) -> dict[str, Any]:
@@ -295,13 +307,7 @@ def _inbound_refs(row: Row) -> list[tuple[str, str, str]]:
 def _known_inbound(conn: Connection, ops: Sequence[InsertMessage]) -> dict[tuple[str, str, str], Row]:
     """Stored inbound messages that carry any of these rows' provider ids."""
     refs = [ref for op in ops for ref in _inbound_refs(op.row)]
-    if not refs:
-        return {}
-    found = _by_provider_id(conn, _REFS_BY_ID, refs)
-    if not found:
-        return {}
-    by_id = {r["id"]: r for r in statements.run(conn, _MESSAGES_BY_ID, {"ids": list({r["message_id"] for r in found})})}
-    return {(r["account_id"], r["identity_id"], r["provider_message_id"]): by_id[r["message_id"]] for r in found if r["message_id"] in by_id}
+    return _messages_by_ref(conn, refs) if refs else {}
 
 
 def _check_windows(conn: Connection, ops: Sequence[InsertMessage]) -> None:
@@ -371,14 +377,12 @@ class StatusUpdate:
         callers, the dispatcher above all, do not need it), None where the message is unknown."""
         # Resolve provider ids without changing the ops: a failed batch re-runs them one by one.
         refs = {op.provider_ref for op in ops if op.provider_ref and not op.message_id}
-        by_ref: dict[tuple[str, str, str], str] = {}
-        if refs:
-            by_ref = {(r["account_id"], r["identity_id"], r["provider_message_id"]): r["message_id"] for r in _by_provider_id(conn, _REFS_BY_ID, refs)}
-        targets = [op.message_id or by_ref.get(op.provider_ref) if op.provider_ref else op.message_id for op in ops]
-        ids = {t for t in targets if t}
-        stored: dict[str, Row] = {}
-        if ids:
-            stored = {r["id"]: r for r in statements.run(conn, _MESSAGES_BY_ID, {"ids": list(ids)})}
+        by_ref = _messages_by_ref(conn, refs) if refs else {}
+        stored: dict[str, Row] = {r["id"]: r for r in by_ref.values()}
+        targets = [op.message_id or (by_ref[op.provider_ref]["id"] if op.provider_ref in by_ref else None) for op in ops]
+        missing = {t for t in targets if t and t not in stored}
+        if missing:
+            stored.update((r["id"], r) for r in statements.run(conn, _MESSAGES_BY_ID, {"ids": list(missing)}))
         rows = {message_id: dict(r) for message_id, r in stored.items()}
         parts = _part_statuses(conn, [rows[t] for t, op in zip(targets, ops, strict=True) if t in rows and op.provider_ref and not op.message_id])
         new_events: list[dict[str, Any]] = []
