@@ -15,7 +15,7 @@ from sqlalchemy import Column, Connection, Integer, MetaData, Table, bindparam, 
 
 from omnirelay.domain.errors import GatewayError, Reason
 from omnirelay.store import database, statements
-from omnirelay.store.writer import GroupCommitWriter
+from omnirelay.store.writer import GroupCommitWriter, run_operations
 
 T = Table("t", MetaData(), Column("n", Integer, primary_key=True))
 INSERT_T = insert(T)
@@ -104,3 +104,43 @@ async def test_the_fast_path_expands_in_lists_and_keeps_values_built_into_a_stat
     await sqlite_db.write(lambda conn: statements.run(conn, bump, [{"b_n": 1}, {"b_n": 2}]))
     assert await sqlite_db.read(lambda conn: statements.run(conn, in_list, {"ns": [0, 1, 2, 101, 102], "low": -1})) == [
         {"n": 0}, {"n": 101}, {"n": 102}]
+
+
+class _Batched:
+    """An operation class with run_batch: records each run's members."""
+
+    runs: list[list[str]] = []
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @classmethod
+    def run_batch(cls, _conn: object, ops: list[_Batched]) -> list[str]:
+        cls.runs.append([op.name for op in ops])
+        return [f"{op.name} done" for op in ops]
+
+
+class _OtherBatched(_Batched):
+    runs: list[list[str]] = []
+
+
+def test_a_batch_runs_each_class_once_in_order_of_first_arrival() -> None:
+    _Batched.runs.clear()
+    _OtherBatched.runs.clear()
+    order: list[str] = []
+
+    def plain(name: str):  # type: ignore[no-untyped-def]
+        def operation(_conn: object) -> str:
+            order.append(name)
+            return name
+
+        return operation
+
+    a1, b1, a2, b2, a3 = _Batched("a1"), _OtherBatched("b1"), _Batched("a2"), _OtherBatched("b2"), _Batched("a3")
+    operations = [plain("f1"), a1, b1, a2, plain("f2"), b2, a3]
+    results = run_operations(None, operations)  # type: ignore[arg-type]
+    # Arrivals interleave the classes; each runs once, with its members in arrival order.
+    assert _Batched.runs == [["a1", "a2", "a3"]] and _OtherBatched.runs == [["b1", "b2"]]
+    assert order == ["f1", "f2"]
+    # Each caller gets its own operation's result.
+    assert results == ["f1", "a1 done", "b1 done", "a2 done", "f2", "b2 done", "a3 done"]

@@ -110,19 +110,23 @@ def _wakes(operation: Operation[Any], result: Any) -> frozenset[str]:
 
 
 def run_operations(conn: Connection, operations: list[Operation[Any]]) -> list[Any]:
-    """Run operations in order; consecutive ones of a class with `run_batch` run as one batch."""
-    results: list[Any] = []
-    i = 0
-    while i < len(operations):
-        kind = type(operations[i])
+    """Run a batch's operations; those of a class with `run_batch` run as one batch per class.
+
+    The batch's operations were submitted concurrently, so any order of them is one the callers
+    could have seen: classes run in the order they first appear (a caller submitting two
+    together, as the dispatcher does a timeout switch and then a claim, keeps their order), and
+    each class's operations in the order they came. Grouping a class whole, not only its
+    neighbours, saves a class's statements once per run: arrivals interleave the classes."""
+    by_class: dict[type, list[int]] = {}
+    for i, operation in enumerate(operations):
+        by_class.setdefault(type(operation), []).append(i)
+    results: list[Any] = [None] * len(operations)
+    for kind, indexes in by_class.items():
         run_batch = getattr(kind, "run_batch", None)
         if run_batch is None:
-            results.append(operations[i](conn))
-            i += 1
-            continue
-        j = i + 1
-        while j < len(operations) and type(operations[j]) is kind:
-            j += 1
-        results.extend(run_batch(conn, operations[i:j]))
-        i = j
+            for i in indexes:
+                results[i] = operations[i](conn)
+        else:
+            for i, result in zip(indexes, run_batch(conn, [operations[i] for i in indexes]), strict=True):
+                results[i] = result
     return results
