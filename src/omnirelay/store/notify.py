@@ -11,6 +11,7 @@ serves one process, where the commit itself wakes the readers: nothing to listen
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -31,8 +32,10 @@ APPLICATION_NAME = "omnirelay-listener"
 Wake = Callable[[frozenset[str]], None]
 
 
+@functools.cache
 def notify_statement(channels: frozenset[str]) -> TextClause:
-    """One statement notifying each channel; delivered when the transaction commits."""
+    """One statement notifying each channel; delivered when the transaction commits. One
+    object per set of channels (few): the statements fast path compiles each object once."""
     assert channels <= CHANNELS
     return text("SELECT " + ", ".join(f"pg_notify('{c}', '')" for c in sorted(channels)))
 

@@ -20,12 +20,15 @@ import structlog
 from sqlalchemy import Connection, text
 
 from omnirelay.domain.errors import GatewayError, Reason
+from omnirelay.store import statements
 from omnirelay.store.database import EVENT_LOG_LOCK, Database, as_store_error
 from omnirelay.store.notify import EVENTS, notify_statement
 
 log = structlog.get_logger(__name__)
 
 T = TypeVar("T")
+# Taken first in every write transaction on PostgreSQL: event sequence order is commit order.
+_LOCK_EVENT_LOG = text("SELECT pg_advisory_xact_lock(:key)")
 # A plain function of the transaction's connection: it runs on the store's side (Database.write).
 Operation = Callable[[Connection], T]
 
@@ -94,11 +97,11 @@ class GroupCommitWriter:
 
         def transaction(conn: Connection) -> tuple[list[Any], frozenset[str]]:
             if postgres:
-                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_LOG_LOCK})
+                statements.run(conn, _LOCK_EVENT_LOG, {"key": EVENT_LOG_LOCK})
             results = run_operations(conn, operations)
             channels = frozenset().union(*(_wakes(op, result) for op, result in zip(operations, results, strict=True)))
             if channels and postgres:
-                conn.execute(notify_statement(channels))
+                statements.run(conn, notify_statement(channels))
             return results, channels
 
         return await self._db.write(transaction)
