@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Connection, Engine, Insert, QueuePool, Tab
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from omnirelay.domain.errors import GatewayError, Reason
 
@@ -129,7 +129,11 @@ class SqliteDatabase(Database):
 
 
 class PostgresDatabase(Database):
-    """asyncpg through SQLAlchemy's asyncio engine; one pool serves reads and writes."""
+    """asyncpg through SQLAlchemy's asyncio engine; one pool serves reads and writes.
+
+    Writes take turns on one kept connection, as SQLite's do on its writer thread (the
+    group-commit writer runs one transaction at a time anyway): a checkout from the pool and
+    its return cost about a third of an empty write transaction's CPU here."""
 
     def __init__(self, url: str, pool_size: int = 10) -> None:
         self.url = url
@@ -137,10 +141,17 @@ class PostgresDatabase(Database):
         # No pre-ping (a round trip per checkout): a statement on a dropped connection fails as
         # STORE_UNAVAILABLE, which clients retry, and SQLAlchemy then invalidates the pool.
         self.engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
+        self._write_turn = asyncio.Lock()
+        self._write_conn: AsyncConnection | None = None
 
     async def write(self, work: Callable[[Connection], T]) -> T:
-        async with self.engine.begin() as conn:
-            return await conn.run_sync(work)
+        async with self._write_turn:
+            conn = self._write_conn
+            if conn is None or conn.invalidated or conn.closed:
+                # Opened on first use, and again after an error invalidated it.
+                conn = self._write_conn = await self.engine.connect()
+            async with conn.begin():
+                return await conn.run_sync(work)
 
     async def _read(self, query: Callable[[Connection], T]) -> T:
         """Shielded from the caller's cancellation: a gRPC handler is cancelled when its
@@ -153,6 +164,8 @@ class PostgresDatabase(Database):
         return await asyncio.shield(run())
 
     async def dispose(self) -> None:
+        if self._write_conn is not None:
+            await self._write_conn.close()
         await self.engine.dispose()
 
 
