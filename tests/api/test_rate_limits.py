@@ -58,7 +58,8 @@ async def test_sends_a_stall_made_late_do_not_bunch(client: Client) -> None:
     # as a loaded machine does. They must then go one interval apart, not all at once.
     time.sleep(0.8)
     sent = await sent_times(client, names)
-    assert min(b - a for a, b in zip(sent, sent[1:], strict=False)) >= SECOND_US // 4 - 10_000, [t - sent[0] for t in sent]
+    # sent_time is stamped after the hand-over returns: allow the loop's lateness between the two.
+    assert min(b - a for a, b in zip(sent, sent[1:], strict=False)) >= SECOND_US // 4 - JITTER_US, [t - sent[0] for t in sent]
     assert max_per_second(sent) <= 4, [t - sent[0] for t in sent]
 
 
