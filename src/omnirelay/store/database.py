@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import structlog
-from sqlalchemy import ColumnElement, Connection, Engine, Insert, QueuePool, Table, and_, create_engine, event, or_
+from sqlalchemy import ColumnElement, Connection, Engine, Insert, QueuePool, Table, and_, create_engine, event, or_, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -25,6 +25,8 @@ log = structlog.get_logger(__name__)
 # Serializes event-log writers on PostgreSQL: sequence values are then handed out in commit
 # order, so a reader at `seq > last` never skips a row that commits late (ARCHITECTURE.md).
 EVENT_LOG_LOCK = 0x6F6D6E69  # "omni"
+# A transaction-level advisory lock on PostgreSQL (:key), held until commit or rollback.
+ADVISORY_XACT_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 T = TypeVar("T")
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
-from omnirelay.store.database import Database
+from omnirelay.store.database import ADVISORY_XACT_LOCK, Database
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 MIGRATION_LOCK = 0x6F6D6E6A
@@ -27,7 +27,7 @@ async def upgrade(db: Database) -> None:
     def upgrade_locked(connection: Connection) -> None:
         if postgres:
             # Replicas starting together: one migrates, the others wait and then find it done.
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            connection.execute(ADVISORY_XACT_LOCK, {"key": MIGRATION_LOCK})
         _upgrade(connection)
 
     await db.write(upgrade_locked)

@@ -17,18 +17,16 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import structlog
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from omnirelay.domain.errors import GatewayError, Reason
 from omnirelay.store import statements
-from omnirelay.store.database import EVENT_LOG_LOCK, Database, as_store_error
+from omnirelay.store.database import ADVISORY_XACT_LOCK, EVENT_LOG_LOCK, Database, as_store_error
 from omnirelay.store.notify import EVENTS, notify_statement
 
 log = structlog.get_logger(__name__)
 
 T = TypeVar("T")
-# Taken first in every write transaction on PostgreSQL: event sequence order is commit order.
-_LOCK_EVENT_LOG = text("SELECT pg_advisory_xact_lock(:key)")
 # A plain function of the transaction's connection: it runs on the store's side (Database.write).
 Operation = Callable[[Connection], T]
 
@@ -97,7 +95,8 @@ class GroupCommitWriter:
 
         def transaction(conn: Connection) -> tuple[list[Any], frozenset[str]]:
             if postgres:
-                statements.run(conn, _LOCK_EVENT_LOG, {"key": EVENT_LOG_LOCK})
+                # Taken first: event sequence order is then commit order.
+                statements.run(conn, ADVISORY_XACT_LOCK, {"key": EVENT_LOG_LOCK})
             results = run_operations(conn, operations)
             channels = frozenset().union(*(_wakes(op, result) for op, result in zip(operations, results, strict=True)))
             if channels and postgres:
