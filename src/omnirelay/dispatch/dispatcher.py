@@ -112,7 +112,9 @@ class Dispatcher:
                 log.exception("dispatch_claim_failed")
                 more_due = False
             if not more_due:
-                await wake_or_timeout(self._wake, self._settings.poll_seconds)
+                # Jittered: replicas started together would otherwise poll in lockstep, and the
+                # same one would win every message that falls due between polls.
+                await wake_or_timeout(self._wake, self._settings.poll_seconds * self._rng.uniform(0.75, 1.25))
             # Under load every commit wakes the dispatcher: claims spaced claim_interval apart
             # each take the messages of several commits, and their outcomes share batches too.
             rest = started + self._settings.claim_interval_seconds - loop.time()
