@@ -37,7 +37,7 @@ class Settings:
     retry_base_seconds: float = _setting(1.0, "first retry delay (exponential backoff, full jitter)")
     retry_max_seconds: float = _setting(300.0, "longest retry delay")
     dispatch_claim_interval_ms: float = _setting(10.0, "shortest time between two claims of due messages: under load each claim takes several commits' messages")
-    dispatch_poll_seconds: float = _setting(0.5, "dispatcher poll interval when idle, jittered by up to 25% (commits wake it sooner)")
+    dispatch_poll_seconds: float = _setting(0.5, "dispatcher poll interval when idle, jittered by up to a quarter (commits wake it sooner)")
     event_poll_seconds: float = _setting(0.25, "event log poll interval when idle (commits wake it sooner)")
     stream_buffer: int = _setting(1000, "events buffered per subscriber before it falls back to reading the log")
     event_retention_seconds: float = _setting(7 * 24 * 3600.0, "events older than this are purged; older cursors fail with CURSOR_EXPIRED")
