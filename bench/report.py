@@ -57,7 +57,7 @@ def _row(run: dict[str, Any]) -> str:
     title = STORE_TITLES.get(run["store"], run["store"])
     if "error" in run or "skipped" in run:
         why = "failed, see JSON" if "error" in run else f"skipped: {run['skipped']}"
-        return f"| {title} | {why} |" + " |" * 7
+        return f"| {title} | {why} |" + " |" * 8
     cells = [
         title,
         _number(run["echo"]["calls_per_s"]),
@@ -67,6 +67,7 @@ def _row(run: dict[str, Any]) -> str:
         _number(run["ratios"]["end_to_end_to_echo"], 2),
         _pair(run["send_paced"]["latency"]),
         _pair(run["end_to_end"]["delivery_latency"]),
+        f"{_number(run['gateway_cpu_ms_per_message']['send_max_rate'], 2)} / {_number(run['echo_cpu_ms_per_call'], 2)}",
         _number(run["gateway_peak_rss_mb"]),
     ]
     return "| " + " | ".join(cells) + " |"
@@ -76,14 +77,17 @@ def markdown_table(document: dict[str, Any]) -> str:
     machine, options = document["machine"], document["options"]
     header = (
         "| store | echo calls/s | accepted/s | accepted / echo | end-to-end msg/s | end-to-end / echo "
-        "| send p50 / p99 at 50% rate (ms) | send→DELIVERED p50 / p99 (ms) | gateway peak RSS (MB) |\n"
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "| send p50 / p99 at 50% rate (ms) | send→DELIVERED p50 / p99 (ms) | CPU ms per message, gateway / echo "
+        "| gateway peak RSS (MB) |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
     rows = "\n".join(_row(run) for run in document["stores"].values())
     caption = (
         f"{machine['nproc']} × {machine['cpu_model']}, Python {machine['python']}, grpcio {machine['grpcio']}, "
         f"{options['concurrency']} calls in flight over {options['channels']} channels, at most {options['count']} calls "
-        f"or {options['duration_s']:g} s per phase, sandbox DELIVERED after 10 ms; `make bench`, {machine['date'][:10]}."
+        f"or {options['duration_s']:g} s per phase, sandbox DELIVERED after 10 ms; `make bench`, {machine['date'][:10]}. "
+        "CPU per message: the gateway process's CPU time from the start of the max-rate phase until it is idle again "
+        "(dispatch, reports and events included), over the messages sent; the echo server's over its calls."
     )
     return f"{header}\n{rows}\n\n{caption}\n\n{smpp_table(document)}"
 

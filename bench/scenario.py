@@ -76,12 +76,25 @@ def describe(result: LoadResult) -> str:
     return f"{result.calls} calls in {result.elapsed_s:.1f} s = {result.calls_per_s:.0f}/s, p50 {result.latency['p50_ms']} ms, p99 {result.latency['p99_ms']} ms{errors}"
 
 
+def cpu_ms_per_call(server: servers.ServerProcess, cpu_before: float | None, spec: LoadSpec, result: LoadResult) -> float | None:
+    """The server's CPU time since `cpu_before` over the calls it served, warm-up included.
+    Unlike calls/s, this hardly moves when other tenants take the machine's cores."""
+    cpu_after = server.cpu_seconds()
+    calls = result.calls + result.errors + spec.warmup
+    if cpu_before is None or cpu_after is None or not calls:
+        return None
+    return round((cpu_after - cpu_before) * 1000 / calls, 3)
+
+
 def measure_echo(store: str, options: Options) -> dict[str, Any]:
     with servers.echo_server(options.log_dir / f"echo-{store}.log") as echo:
-        result = run_load(load_spec(echo_target(echo.address), options, max_rate_warmup(options)), options)
+        spec = load_spec(echo_target(echo.address), options, max_rate_warmup(options))
+        cpu_before = echo.cpu_seconds()
+        result = run_load(spec, options)
+        cpu_ms = cpu_ms_per_call(echo, cpu_before, spec, result)
         peak_rss = echo.peak_rss_mb()
-    progress(f"{store}: echo max rate: {describe(result)}")
-    return {"echo": asdict(result), "echo_peak_rss_mb": peak_rss}
+    progress(f"{store}: echo max rate: {describe(result)}, {cpu_ms} ms CPU per call")
+    return {"echo": asdict(result), "echo_cpu_ms_per_call": cpu_ms, "echo_peak_rss_mb": peak_rss}
 
 
 def wait_idle(address: str, api_key: str, store: str, after: str) -> dict[str, Any]:
@@ -95,23 +108,36 @@ def measure_gateway(store: str, database_url: str, options: Options) -> dict[str
     api_key = servers.create_account_key(database_url)
     log_path = options.log_dir / f"gateway-{store}.log"
     idle: dict[str, Any] = {}
+    # Gateway CPU per message of each phase until it is idle again: the message's whole way
+    # (dispatch, reports, events), also where the phase ended before dispatch caught up.
+    cpu_ms: dict[str, float | None] = {}
     with servers.gateway(database_url, log_path) as gateway:
         gateway_client.create_sms_identity(gateway.address, api_key)
         send = send_target(gateway.address, api_key)
 
-        accepted = run_load(load_spec(send, options, max_rate_warmup(options)), options)
+        spec = load_spec(send, options, max_rate_warmup(options))
+        cpu_before = gateway.cpu_seconds()
+        accepted = run_load(spec, options)
         progress(f"{store}: SendMessage max rate: {describe(accepted)}")
         idle["after_max_rate"] = wait_idle(gateway.address, api_key, store, "max rate")
+        cpu_ms["send_max_rate"] = cpu_ms_per_call(gateway, cpu_before, spec, accepted)
 
         paced_rate = max(1.0, accepted.calls_per_s * PACED_FRACTION)
-        paced = run_load(load_spec(send, options, short_warmup(options), paced_rate), options)
+        spec = load_spec(send, options, short_warmup(options), paced_rate)
+        cpu_before = gateway.cpu_seconds()
+        paced = run_load(spec, options)
         progress(f"{store}: SendMessage open loop at {paced_rate:.0f}/s: {describe(paced)}")
         idle["after_paced"] = wait_idle(gateway.address, api_key, store, "open loop")
+        cpu_ms["send_paced"] = cpu_ms_per_call(gateway, cpu_before, spec, paced)
 
-        e2e = run_end_to_end(EndToEndSpec(load_spec(send, options, short_warmup(options)), options.delivery_timeout_s), options)
+        spec = load_spec(send, options, short_warmup(options))
+        cpu_before = gateway.cpu_seconds()
+        e2e = run_end_to_end(EndToEndSpec(spec, options.delivery_timeout_s), options)
         progress(f"{store}: end to end: {e2e.delivered} DELIVERED in {e2e.elapsed_s:.1f} s = {e2e.messages_per_s:.0f}/s, "
                  f"p50 {e2e.delivery_latency['p50_ms']} ms, p99 {e2e.delivery_latency['p99_ms']} ms, missing {e2e.missing}")
         idle["after_end_to_end"] = wait_idle(gateway.address, api_key, store, "end to end")
+        cpu_ms["end_to_end"] = cpu_ms_per_call(gateway, cpu_before, spec, e2e.sends)
+        progress(f"{store}: gateway ms CPU per message: {cpu_ms}")
 
         smpp = measure_smpp(store, gateway.address, api_key, options)
         peak_rss = gateway.peak_rss_mb()
@@ -121,6 +147,7 @@ def measure_gateway(store: str, database_url: str, options: Options) -> dict[str
         "send_paced": asdict(paced),
         "end_to_end": asdict(e2e),
         "smpp_end_to_end": asdict(smpp),
+        "gateway_cpu_ms_per_message": cpu_ms,
         "gateway_peak_rss_mb": peak_rss,
         "idle_waits": idle,
         "gateway_stop": {"exit_code": gateway.exit_code, "seconds": gateway.stop_seconds},
@@ -154,6 +181,9 @@ def ratios(run: dict[str, Any]) -> dict[str, float | None]:
     return {
         "accepted_to_echo": ratio(run["send_max_rate"]["calls_per_s"], echo_rate),
         "end_to_end_to_echo": ratio(run["end_to_end"]["messages_per_s"], echo_rate),
+        # CPU per echo call over CPU per message at max rate: the accepted ratio's counterpart
+        # that the machine's other tenants hardly move.
+        "echo_cpu_to_gateway_cpu": ratio(run["echo_cpu_ms_per_call"], run["gateway_cpu_ms_per_message"]["send_max_rate"]),
     }
 
 
