@@ -77,8 +77,8 @@ def describe(result: LoadResult) -> str:
 
 
 def cpu_ms_per_call(server: servers.ServerProcess, cpu_before: float | None, spec: LoadSpec, result: LoadResult) -> float | None:
-    """The server's CPU time since `cpu_before` over the calls it served, warm-up included.
-    Unlike calls/s, this hardly moves when other tenants take the machine's cores."""
+    """The server's CPU time since `cpu_before` over the calls it served, warm-up included:
+    what a call costs, where calls/s also says how much of the machine the server got."""
     cpu_after = server.cpu_seconds()
     calls = result.calls + result.errors + spec.warmup
     if cpu_before is None or cpu_after is None or not calls:
@@ -181,8 +181,8 @@ def ratios(run: dict[str, Any]) -> dict[str, float | None]:
     return {
         "accepted_to_echo": ratio(run["send_max_rate"]["calls_per_s"], echo_rate),
         "end_to_end_to_echo": ratio(run["end_to_end"]["messages_per_s"], echo_rate),
-        # CPU per echo call over CPU per message at max rate: the accepted ratio's counterpart
-        # that the machine's other tenants hardly move.
+        # CPU per echo call over CPU per message at max rate: how close a message's whole way
+        # through the gateway comes to the cost of one bare gRPC call.
         "echo_cpu_to_gateway_cpu": ratio(run["echo_cpu_ms_per_call"], run["gateway_cpu_ms_per_message"]["send_max_rate"]),
     }
 
