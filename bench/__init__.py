@@ -15,6 +15,10 @@ What it measures, in one run, on loopback only (127.0.0.1), bounded in count and
   (statuses [DELIVERED]) in the load-generator process; messages/s is counted from the first
   send to the last DELIVERED event of a message this phase sent, and send->DELIVERED latency
   is matched by message name with both instants taken on the client's clock.
+* CPU per message: the gateway process's CPU time (/proc/PID/stat) from the start of each phase
+  until it is idle again, over the messages the phase sent, so a message's whole way (dispatch,
+  reports, events) counts even where the phase ended before dispatch caught up; the echo
+  server's CPU per call beside it.
 * peak RSS of each server process (VmHWM from /proc/PID/status) at the end of its run.
 * streams (bench.streams, SQLite): events/s delivered to 1, 100 and 1,000 StreamInboundMessages
   subscribers of one gateway (InjectInboundMessage makes the events), against the echo
