@@ -9,6 +9,7 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -66,8 +67,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     soaking = parser.add_argument_group("soak scenario (--only soak: steady paced sends, gateway RSS sampled, SQLite)")
     soaking.add_argument("--soak-seconds", type=_positive_float, default=600.0, help="seconds of load (default 600)")
     soaking.add_argument("--soak-rate", type=_positive_float, default=200.0, help="SendMessage calls/s (default 200)")
+    comparing = parser.add_argument_group("comparing two versions (with --only sqlite or --only postgres)")
+    comparing.add_argument("--against", type=Path,
+                           help="another checkout of omnirelay, e.g. one made with `git worktree add /tmp/before HEAD~1`: "
+                                "its gateway and this tree's are measured in turn, --pairs times, in one period (it runs on "
+                                "this tree's virtual environment and generated protobuf code)")
+    comparing.add_argument("--pairs", type=_positive_int, default=2,
+                           help="runs of each version with --against, alternating (this, other, other, this, ...; default 2)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"JSON results file (default {DEFAULT_OUT.relative_to(REPO_ROOT)})")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.against is not None:
+        if args.only not in STORES:
+            parser.error("--against needs --only sqlite or --only postgres")
+        if not (args.against / "src" / "omnirelay").is_dir():
+            parser.error(f"--against {args.against}: no src/omnirelay there; give a checkout of this repository")
+    return args
 
 
 def run_sqlite(options: Options) -> dict[str, Any]:
@@ -92,6 +106,23 @@ def run_streams(options: StreamOptions) -> dict[str, Any]:
 def run_soak(options: soak.SoakOptions) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="omnirelay-bench-") as directory:
         return soak.measure_soak(f"sqlite:///{directory}/omnirelay.db", options)
+
+
+def run_store(store: str, options: Options, postgres_url: str) -> dict[str, Any]:
+    return run_sqlite(options) if store == "sqlite" else run_postgres(options, postgres_url)
+
+
+def run_comparison(store: str, options: Options, postgres_url: str, against: Path, pairs: int) -> list[dict[str, Any]]:
+    """This tree's gateway and `against`'s measured in turn, ABBA order so that a drift of the
+    machine's load over the period weighs on both alike."""
+    runs = []
+    for pair in range(pairs):
+        order = (("this", None), ("against", against)) if pair % 2 == 0 else (("against", against), ("this", None))
+        for code, source in order:
+            progress(f"comparison: pair {pair + 1} of {pairs}, {code} ({source or 'this tree'})")
+            run = run_guarded(store, lambda source=source: run_store(store, replace(options, gateway_source=source), postgres_url))
+            runs.append({"code": code, "pair": pair + 1, **run})
+    return runs
 
 
 def run_guarded(store: str, measure: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -120,10 +151,13 @@ def main(argv: list[str] | None = None) -> int:
     }
     stream_load = Options(args.concurrency, args.stream_events, args.stream_duration, args.channels, log_dir=out.parent)
     stream_options = StreamOptions(stream_load, args.subscribers, args.stream_deliveries, args.idle_subscribers, args.subscribers_per_process)
-    measures = {"sqlite": lambda: run_sqlite(options), "postgres": lambda: run_postgres(options, args.postgres_url)}
-    for store in STORES:
-        if args.only in (None, store):
-            document["stores"][store] = run_guarded(store, measures[store])
+    if args.against is not None:
+        document["options"]["against"] = str(args.against.resolve())
+        document["comparison"] = run_comparison(args.only, options, args.postgres_url, args.against.resolve(), args.pairs)
+    else:
+        for store in STORES:
+            if args.only in (None, store):
+                document["stores"][store] = run_guarded(store, lambda store=store: run_store(store, options, args.postgres_url))
     if args.only in (None, "streams"):
         document["streams"] = run_guarded("streams", lambda: run_streams(stream_options))
     if args.only in (None, "replicas"):
@@ -134,6 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     report.write_json(out, document)
     if document["stores"]:
         print(report.markdown_table(document))
+        print()
+    if "comparison" in document:
+        print(report.comparison_table(document["comparison"]))
         print()
     if "streams" in document:
         print(report.streams_table(document))
@@ -148,7 +185,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"- {line}")
     sys.stdout.flush()
     progress(f"results in {out}, {document['wall_time_s']} s in all")
-    failed = any("error" in run for run in [*document["stores"].values(), document.get("streams", {}), document.get("replicas", {}), document.get("soak", {})])
+    runs = [*document["stores"].values(), *document.get("comparison", []), document.get("streams", {}), document.get("replicas", {}), document.get("soak", {})]
+    failed = any("error" in run for run in runs)
     return 1 if failed else 0
 
 

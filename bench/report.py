@@ -92,6 +92,26 @@ def markdown_table(document: dict[str, Any]) -> str:
     return f"{header}\n{rows}\n\n{caption}\n\n{smpp_table(document)}"
 
 
+def comparison_table(runs: list[dict[str, Any]]) -> str:
+    """`--against`: one row per run, in the order they ran."""
+    header = ("| pair | code | echo calls/s | accepted/s | end-to-end msg/s | send p50 / p99 at 50% rate (ms) "
+              "| CPU ms per message at max rate / 50% rate / end to end | echo CPU ms per call |\n"
+              "|---:|---|---:|---:|---:|---:|---:|---:|")
+    rows = []
+    for run in runs:
+        if "error" in run or "skipped" in run:
+            rows.append(f"| {run['pair']} | {run['code']} | failed or skipped, see JSON |" + " |" * 5)
+            continue
+        cpu = run["gateway_cpu_ms_per_message"]
+        rows.append(
+            f"| {run['pair']} | {run['code']} | {_number(run['echo']['calls_per_s'])} | {_number(run['send_max_rate']['calls_per_s'])} "
+            f"| {_number(run['end_to_end']['messages_per_s'])} | {_pair(run['send_paced']['latency'])} "
+            f"| {_number(cpu['send_max_rate'], 2)} / {_number(cpu['send_paced'], 2)} / {_number(cpu['end_to_end'], 2)} "
+            f"| {_number(run['echo_cpu_ms_per_call'], 2)} |"
+        )
+    return header + "\n" + "\n".join(rows)
+
+
 def smpp_table(document: dict[str, Any]) -> str:
     """The smpp phase: SendMessage -> SMPP -> SMSC simulator -> receipt -> DELIVERED event."""
     rows = []

@@ -30,6 +30,8 @@ class Options:
     duration_s: float
     channels: int
     log_dir: Path
+    # Another checkout whose gateway to measure instead of this tree's (`--against`).
+    gateway_source: Path | None = None
 
     @property
     def delivery_timeout_s(self) -> float:
@@ -105,13 +107,13 @@ def wait_idle(address: str, api_key: str, store: str, after: str) -> dict[str, A
 
 
 def measure_gateway(store: str, database_url: str, options: Options) -> dict[str, Any]:
-    api_key = servers.create_account_key(database_url)
+    api_key = servers.create_account_key(database_url, options.gateway_source)
     log_path = options.log_dir / f"gateway-{store}.log"
     idle: dict[str, Any] = {}
     # Gateway CPU per message of each phase until it is idle again: the message's whole way
     # (dispatch, reports, events), also where the phase ended before dispatch caught up.
     cpu_ms: dict[str, float | None] = {}
-    with servers.gateway(database_url, log_path) as gateway:
+    with servers.gateway(database_url, log_path, source=options.gateway_source) as gateway:
         gateway_client.create_sms_identity(gateway.address, api_key)
         send = send_target(gateway.address, api_key)
 

@@ -101,11 +101,21 @@ def stop(process: subprocess.Popen[str], grace_s: float) -> int:
     return process.wait(KILL_WAIT_S)
 
 
+def source_env(source: Path | None) -> dict[str, str] | None:
+    """The environment that runs omnirelay from the checkout `source` (its src/ first on the
+    import path), to compare two versions; None: this tree's."""
+    if source is None:
+        return None
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (str(source / "src"), os.environ.get("PYTHONPATH"))))}
+
+
 @contextmanager
-def running_server(name: str, argv: list[str], log_path: Path, grace_s: float = STOP_GRACE_S) -> Iterator[ServerProcess]:
+def running_server(
+    name: str, argv: list[str], log_path: Path, grace_s: float = STOP_GRACE_S, env: dict[str, str] | None = None,
+) -> Iterator[ServerProcess]:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w") as log:
-        process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, text=True, cwd=REPO_ROOT)
+        process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, text=True, cwd=REPO_ROOT, env=env)
     server: ServerProcess | None = None
     try:
         server = ServerProcess(name, process, _read_listen_address(process, READY_TIMEOUT_S), log_path)
@@ -124,9 +134,9 @@ def echo_server(log_path: Path) -> AbstractContextManager[ServerProcess]:
     return running_server("echo", [sys.executable, "-m", "bench.echo_server", "--listen", "127.0.0.1:0"], log_path)
 
 
-def gateway(database_url: str, log_path: Path, extra_args: Sequence[str] = ()) -> AbstractContextManager[ServerProcess]:
+def gateway(database_url: str, log_path: Path, extra_args: Sequence[str] = (), source: Path | None = None) -> AbstractContextManager[ServerProcess]:
     """`omnirelay serve` on a free loopback port with a fast sandbox; `extra_args` are more
-    `serve` flags."""
+    `serve` flags; `source`, another checkout to run instead of this tree."""
     argv = [
         OMNIRELAY, "serve", "--listen", "127.0.0.1:0", "--webhook-listen", "127.0.0.1:0", "--database-url", database_url,
         "--log-level", "warning", "--log-format", "json",
@@ -135,7 +145,7 @@ def gateway(database_url: str, log_path: Path, extra_args: Sequence[str] = ()) -
         "--shutdown-grace-seconds", str(STOP_GRACE_S),
         *extra_args,
     ]
-    return running_server("gateway", argv, log_path)
+    return running_server("gateway", argv, log_path, env=source_env(source))
 
 
 def smsc_simulator(log_path: Path) -> AbstractContextManager[ServerProcess]:
@@ -144,10 +154,12 @@ def smsc_simulator(log_path: Path) -> AbstractContextManager[ServerProcess]:
     return running_server("smsc", argv, log_path)
 
 
-def create_account_key(database_url: str) -> str:
-    """`omnirelay keys create --account bench`: creates the account and prints the key once."""
+def create_account_key(database_url: str, source: Path | None = None) -> str:
+    """`omnirelay keys create --account bench`: creates the account (and, first, the schema of
+    the version that will serve it) and prints the key once."""
     done = subprocess.run(
         [OMNIRELAY, "keys", "create", "--account", ACCOUNT_ID, "--database-url", database_url, "--log-level", "warning"],
-        check=True, capture_output=True, text=True, timeout=60, cwd=REPO_ROOT, env={**os.environ, "OMNIRELAY_LOG_FORMAT": "json"},
+        check=True, capture_output=True, text=True, timeout=60, cwd=REPO_ROOT,
+        env={**(source_env(source) or os.environ), "OMNIRELAY_LOG_FORMAT": "json"},
     )
     return done.stdout.strip()
