@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import signal
 import sys
 from collections.abc import Coroutine
@@ -25,6 +26,10 @@ from omnirelay.v1.accounts_pb2 import ApiKey
 async def serve(settings: Settings) -> None:
     gateway = Gateway(settings)
     await gateway.start()
+    # What startup built (modules, schema, descriptors) lives as long as the process: out of
+    # the collector's generations, a full collection no longer walks it, and no longer stops
+    # the loop for about 50 ms.
+    gc.freeze()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
