@@ -28,7 +28,7 @@ async def serve(settings: Settings) -> None:
     await gateway.start()
     # What startup built (modules, schema, descriptors) lives as long as the process: out of
     # the collector's generations, a full collection no longer walks it, and no longer stops
-    # the loop for about 50 ms.
+    # the loop for 50 to 80 ms (2 ms after).
     gc.freeze()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
