@@ -11,16 +11,18 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from bench.workload import ACCOUNT_ID
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 OMNIRELAY = str(VENV_BIN / "omnirelay")
+T = TypeVar("T", int, float)
 READY_TIMEOUT_S = 60.0
 STOP_GRACE_S = 2.0
 KILL_WAIT_S = 10.0
@@ -40,14 +42,48 @@ class ServerProcess:
     exit_code: int | None = None
     stop_seconds: float | None = None
 
+    # Each figure covers the server's processes: it and its descendants (the gateway's SQLite
+    # writer process, and the fork server it is started from).
+
     def peak_rss_mb(self) -> float | None:
-        return peak_rss_mb(self.process.pid)
+        """The processes' peaks summed (they need not coincide: an upper bound)."""
+        peak = _tree_sum(self.process.pid, lambda pid: memory_kib(pid, "VmHWM"))
+        return None if peak is None else round(peak / 1024, 1)
 
     def rss_kib(self) -> int | None:
-        return memory_kib(self.process.pid, "VmRSS")
+        return _tree_sum(self.process.pid, lambda pid: memory_kib(pid, "VmRSS"))
 
     def cpu_seconds(self) -> float | None:
-        return cpu_seconds(self.process.pid)
+        return _tree_sum(self.process.pid, cpu_seconds)
+
+
+def _tree_sum(pid: int, read: Callable[[int], T | None]) -> T | None:
+    """`read` summed over `pid` and its descendants; None when `pid` itself cannot be read (a
+    descendant that ended meanwhile is left out)."""
+    own = read(pid)
+    if own is None:
+        return None
+    return sum((v for v in map(read, process_tree(pid)[1:]) if v is not None), own)  # type: ignore[no-any-return]
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and its live descendants (an empty list once `pid` is gone)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # The command name (field 2) may hold spaces: split after its closing parenthesis.
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    if not Path(f"/proc/{pid}").exists():
+        return []
+    tree, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        tree.append(current)
+        pending.extend(children.get(current, []))
+    return tree
 
 
 def memory_kib(pid: int, field: str) -> int | None:
@@ -61,12 +97,6 @@ def memory_kib(pid: int, field: str) -> int | None:
         if line.startswith(f"{field}:"):
             return int(line.split()[1])
     return None
-
-
-def peak_rss_mb(pid: int) -> float | None:
-    """VmHWM of a live process, in MiB; None when it cannot be read."""
-    peak = memory_kib(pid, "VmHWM")
-    return None if peak is None else round(peak / 1024, 1)
 
 
 def cpu_seconds(pid: int) -> float | None:

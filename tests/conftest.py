@@ -8,6 +8,7 @@ import dataclasses
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from functools import partial
 
 import asyncpg
 import grpc
@@ -30,7 +31,6 @@ from sqlalchemy.engine import make_url
 from omnirelay.app import Gateway
 from omnirelay.config import Settings
 from omnirelay.domain.clock import now_us
-from omnirelay.domain.errors import GatewayError
 from omnirelay.store import directory
 
 POSTGRES_URL = os.environ.get("OMNIRELAY_TEST_POSTGRES_URL", "")
@@ -145,16 +145,8 @@ async def channel(gateway: Gateway) -> AsyncIterator[grpc.aio.Channel]:
 
 
 async def new_key(gateway: Gateway, account_id: str | None, admin: bool = False) -> str:
-    def create(conn: object) -> str:
-        if account_id is not None:
-            try:
-                directory.get_account(conn, account_id)  # type: ignore[arg-type]
-            except GatewayError:
-                directory.create_account(conn, account_id, account_id, now_us())  # type: ignore[arg-type]
-        _, key = directory.create_api_key(conn, account_id, "test", now_us(), admin=admin)  # type: ignore[arg-type]
-        return key
-
-    return await gateway.writer.submit(create)
+    _, key = await gateway.writer.submit(partial(directory.bootstrap_key, account_id=account_id, display_name="test", now_us=now_us(), admin=admin))
+    return key
 
 
 @pytest.fixture

@@ -33,10 +33,11 @@ from omnirelay.events.retention import RetentionSweeper
 from omnirelay.ingress.reports import store_inbound, store_status, store_watermark
 from omnirelay.ingress.webhooks import WebhookServer
 from omnirelay.store import database, migrate, notify
-from omnirelay.store.database import PostgresDatabase
+from omnirelay.store.database import PostgresDatabase, SqliteDatabase
 from omnirelay.store.directory import IdentityDirectory
 from omnirelay.store.maintenance import TableMaintenance
 from omnirelay.store.writer import GroupCommitWriter
+from omnirelay.store.writer_process import WriterProcess
 from omnirelay.v1 import (
     accounts_pb2,
     accounts_pb2_grpc,
@@ -75,7 +76,12 @@ class Gateway:
         s = self.settings
         self.db = database.connect(s.database_url)
         await migrate.upgrade(self.db)
-        self.writer = GroupCommitWriter(self.db, s.group_commit_max_batch, on_commit=self._wake)
+        self.writer_process = None
+        if isinstance(self.db, SqliteDatabase) and s.sqlite_writer_process:
+            self.writer_process = WriterProcess(self.db.path, s.log_level, s.log_format)
+            await self.writer_process.start()
+        self.writer = GroupCommitWriter(self.db, s.group_commit_max_batch, on_commit=self._wake,
+                                        transactions=self.writer_process.run if self.writer_process else None)
         self.hub = EventHub(self.db, HubSettings(s.event_poll_seconds, buffer_size=s.stream_buffer))
         self.identities = IdentityDirectory(self.db, s.auth_cache_seconds)
         reports = ReportSink(
@@ -181,6 +187,8 @@ class Gateway:
         if self.webhooks is not None:
             await self.webhooks.stop()
         await self.writer.stop()
+        if self.writer_process is not None:
+            await self.writer_process.stop()
         await self.adapters.close()
         await self.http.aclose()
         await self.db.dispose()

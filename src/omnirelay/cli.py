@@ -8,10 +8,10 @@ import gc
 import signal
 import sys
 from collections.abc import Coroutine
+from functools import partial
 from typing import Any
 
 import uvloop
-from sqlalchemy import Connection
 
 from omnirelay import logs
 from omnirelay.app import Gateway
@@ -20,7 +20,6 @@ from omnirelay.domain import names
 from omnirelay.domain.clock import now_us
 from omnirelay.domain.errors import GatewayError
 from omnirelay.store import database, directory, migrate
-from omnirelay.v1.accounts_pb2 import ApiKey
 
 
 async def serve(settings: Settings) -> None:
@@ -56,16 +55,9 @@ async def create_key(settings: Settings, admin: bool, account_id: str | None, di
         await migrate.upgrade(db)
         if account_id is not None:
             names.check_user_id(account_id, "--account")
-
-        def create(conn: Connection) -> tuple[ApiKey, str]:
-            if account_id is not None:
-                try:
-                    directory.get_account(conn, account_id)
-                except GatewayError:
-                    directory.create_account(conn, account_id, account_id, now_us())
-            return directory.create_api_key(conn, None if admin else account_id, display_name, now_us(), admin=admin)
-
-        api_key, key = await db.write(create)
+        api_key, key = await db.write(partial(
+            directory.bootstrap_key, account_id=None if admin else account_id, display_name=display_name, now_us=now_us(), admin=admin,
+        ))
     finally:
         await db.dispose()
     kind = "admin key" if admin else f"key for accounts/{account_id}"

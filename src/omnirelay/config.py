@@ -49,6 +49,7 @@ class Settings:
     fallback_timeout_seconds: float = _setting(300.0, "default time a channel attempt with a fallback after it gets to reach the success status")
     fallback_success_status: str = _setting("delivered", "default status that counts as success of a channel attempt: sent, delivered or read")
     group_commit_max_batch: int = _setting(500, "operations per group-commit transaction at most")
+    sqlite_writer_process: bool = _setting(True, "SQLite: run the write transactions in a child process, on another core than the serving loop (off: on a thread here)")
     auth_cache_seconds: float = _setting(5.0, "API key and identity lookups are cached this long")
     keepalive_seconds: float = _setting(30.0, "HTTP/2 keepalive ping interval for long-lived streams")
     shutdown_grace_seconds: float = _setting(10.0, "time in-flight calls and sends get on SIGTERM")

@@ -11,6 +11,8 @@ from omnirelay.v1 import content_pb2, identities_pb2, messaging_pb2
 from omnirelay.v1.common_pb2 import Channel
 
 from omnirelay.domain import status as st
+from omnirelay.domain.clock import now_us
+from omnirelay.store.messages import SweepParkedReports
 from tests.conftest import create_identity, fails, wait_for_status
 
 SMS = "accounts/acme/identities/sms"
@@ -200,25 +202,23 @@ async def test_update_rerun_after_a_failed_group_commit_applies_once(gateway, cl
     """The writer re-runs each operation of a failed batch alone: an update must be re-runnable."""
     await create_identity(client)
     started, release = asyncio.Event(), asyncio.Event()
-    write = gateway.db.write
+    transaction = gateway.writer._transaction
 
-    async def held_write(work):  # type: ignore[no-untyped-def]
+    async def held_transaction(operations):  # type: ignore[no-untyped-def]
         # The first transaction waits: the writer is busy and what is submitted queues up.
-        monkeypatch.setattr(gateway.db, "write", write)
+        monkeypatch.setattr(gateway.writer, "_transaction", transaction)
         started.set()
         await release.wait()
-        return await write(work)
+        return await transaction(operations)
 
-    monkeypatch.setattr(gateway.db, "write", held_write)
-
-    def hold_writer(conn):  # type: ignore[no-untyped-def]
-        return None
+    monkeypatch.setattr(gateway.writer, "_transaction", held_transaction)
 
     async def queued(n: int) -> None:
         while gateway.writer._queue.qsize() < n:
             await asyncio.sleep(0.005)
 
-    held = asyncio.ensure_future(gateway.writer.submit(hold_writer))
+    # Any operation will do: a sweep that finds nothing.
+    held = asyncio.ensure_future(gateway.writer.submit(SweepParkedReports(now_us(), 3600 * 10**6)))
     try:
         await started.wait()
         # The next batch: this update, then a create that fails and rolls the batch back.

@@ -4,10 +4,12 @@ dispatcher's part themselves."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 from omnirelay.v1 import content_pb2, messaging_pb2
 from omnirelay.v1.common_pb2 import Channel, MessageError
-from sqlalchemy import insert
+from sqlalchemy import Connection, insert
 
 from omnirelay.app import Gateway
 from omnirelay.channels.base import InboundReport, StatusReport
@@ -59,9 +61,7 @@ async def test_parked_report_for_an_id_stored_elsewhere_is_settled_by_the_sweep(
     await _handed_over(gateway, message_id, "smsc-2")
     # As if another replica parked it before this one's commit became visible.
     await gateway.writer.submit(StatusUpdate(now_us(), provider_ref=("acme", "sms", "smsc-late"), status=st.DELIVERED))
-    await gateway.writer.submit(lambda conn: conn.execute(insert(provider_refs).values(
-        account_id="acme", identity_id="sms", provider_message_id="smsc-late", message_id=message_id,
-    )))
+    await gateway.writer.submit(partial(_store_ref, provider_message_id="smsc-late", message_id=message_id))
     assert await gateway.writer.submit(SweepParkedReports(now_us(), 3600 * 10**6)) == (1, 0)
     assert (await _status(client, message_id)).status == st.DELIVERED
 
@@ -117,3 +117,9 @@ async def test_repeated_inbound_callback_is_stored_once(gateway: Gateway, client
     assert sorted(m.name for m in listed.messages) == sorted([first.name, other.name])
     assert list(first.provider_message_ids) == ["mo-1"]
     assert first.channel == Channel.CHANNEL_SMS
+
+
+def _store_ref(conn: Connection, provider_message_id: str, message_id: str) -> None:
+    """A provider id stored without the gateway's logic (a module function: the SQLite writer
+    process receives operations pickled)."""
+    conn.execute(insert(provider_refs).values(account_id="acme", identity_id="sms", provider_message_id=provider_message_id, message_id=message_id))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import grpc
 
 from omnirelay.api.deps import Deps
@@ -23,7 +25,7 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
         now = now_us()
         account_id = names.check_user_id(request.account_id, "account_id") if request.account_id else "a" + names.new_id(now)
         display_name = request.account.display_name
-        return await self.deps.writer.submit(lambda conn: directory.create_account(conn, account_id, display_name, now))
+        return await self.deps.writer.submit(partial(directory.create_account, account_id=account_id, display_name=display_name, now_us=now))
 
     @rpc(admin=True)
     async def GetAccount(self, request: accounts_pb2.GetAccountRequest, context: grpc.aio.ServicerContext, principal: Principal) -> accounts_pb2.Account:
@@ -43,7 +45,9 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
     async def CreateApiKey(self, request: accounts_pb2.CreateApiKeyRequest, context: grpc.aio.ServicerContext, principal: Principal) -> accounts_pb2.CreateApiKeyResponse:
         account_id = names.parse_account(request.parent, "parent")
         display_name = request.api_key.display_name
-        api_key, key = await self.deps.writer.submit(lambda conn: directory.create_api_key(conn, account_id, display_name, now_us()))
+        api_key, key = await self.deps.writer.submit(partial(
+            directory.create_api_key, account_id=account_id, display_name=display_name, now_us=now_us(),
+        ))
         return accounts_pb2.CreateApiKeyResponse(api_key=api_key, key=key)
 
     @rpc(admin=True)
@@ -59,6 +63,6 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
     @rpc(admin=True)
     async def RevokeApiKey(self, request: accounts_pb2.RevokeApiKeyRequest, context: grpc.aio.ServicerContext, principal: Principal) -> accounts_pb2.ApiKey:
         account_id, key_id = names.parse(request.name, "apiKeys", "name")
-        revoked = await self.deps.writer.submit(lambda conn: directory.revoke_api_key(conn, account_id, key_id, now_us()))
+        revoked = await self.deps.writer.submit(partial(directory.revoke_api_key, account_id=account_id, key_id=key_id, now_us=now_us()))
         self.deps.auth.forget(key_id)
         return revoked

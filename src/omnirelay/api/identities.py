@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
 
 import grpc
 from google.protobuf.empty_pb2 import Empty
@@ -36,11 +36,9 @@ class ChannelIdentityServicer(identities_pb2_grpc.ChannelIdentityServiceServicer
         )
         address = validation.check_identity(request.channel_identity, self.deps.adapters.requirements, creating=True)
 
-        def create(conn: Any) -> identities_pb2.ChannelIdentity:
-            directory.get_account(conn, account_id)
-            return directory.create_identity(conn, account_id, identity_id, request.channel_identity, address, now)
-
-        created = await self.deps.writer.submit(create)
+        created = await self.deps.writer.submit(partial(
+            directory.create_identity, account_id=account_id, identity_id=identity_id, identity=request.channel_identity, address=address, now_us=now,
+        ))
         self.deps.identity_changed()
         return self._with_webhook(created)
 
@@ -71,7 +69,9 @@ class ChannelIdentityServicer(identities_pb2_grpc.ChannelIdentityServiceServicer
         if not paths:
             paths = [p for p in _UPDATABLE if (getattr(identity, p) if p in ("display_name", "number_type") else len(getattr(identity, p)))]
         changes = {p: dict(getattr(identity, p)) if p in ("settings", "credentials") else getattr(identity, p) for p in paths}
-        updated = await self.deps.writer.submit(lambda conn: directory.update_identity(conn, account_id, identity_id, changes, now_us()))
+        updated = await self.deps.writer.submit(partial(
+            directory.update_identity, account_id=account_id, identity_id=identity_id, changes=changes, now_us=now_us(),
+        ))
         self.deps.identities.forget(account_id, identity_id)
         self.deps.identity_changed()
         return self._with_webhook(updated)
@@ -79,7 +79,7 @@ class ChannelIdentityServicer(identities_pb2_grpc.ChannelIdentityServiceServicer
     @rpc()
     async def DeleteChannelIdentity(self, request: identities_pb2.DeleteChannelIdentityRequest, context: grpc.aio.ServicerContext, principal: Principal) -> Empty:
         account_id, identity_id = self._name(principal, request.name, "name")
-        await self.deps.writer.submit(lambda conn: directory.delete_identity(conn, account_id, identity_id))
+        await self.deps.writer.submit(partial(directory.delete_identity, account_id=account_id, identity_id=identity_id))
         self.deps.identities.forget(account_id, identity_id)
         self.deps.identity_changed()
         return Empty()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class Code(enum.Enum):
@@ -96,6 +97,11 @@ class GatewayError(Exception):
 
     def __str__(self) -> str:
         return f"{self.reason.name}: {self.message}"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled whole (it comes back from the SQLite writer process): an exception pickles
+        # its args, which the dataclass's __init__ leaves empty.
+        return (GatewayError, (self.reason, self.message, self.violations, self.metadata))
 
 
 def invalid(violations: list[FieldViolation], reason: Reason = Reason.INVALID_FIELD) -> GatewayError:

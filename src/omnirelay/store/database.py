@@ -80,13 +80,10 @@ class SqliteDatabase(Database):
 
     def __init__(self, url: str, path: str, readers: int = 4) -> None:
         self.url = url
+        self.path = path
         self.dialect = "sqlite"
-        connect_args = {"check_same_thread": False}
-        self.writer = create_engine(f"sqlite:///{path}", pool_size=1, max_overflow=0, poolclass=QueuePool, connect_args=connect_args)
-        self.reader = create_engine(f"sqlite:///{path}", pool_size=readers, max_overflow=0, poolclass=QueuePool,
-                                    connect_args=connect_args)
-        for engine, begin in ((self.writer, "BEGIN IMMEDIATE"), (self.reader, "BEGIN")):
-            _sqlite_pragmas(engine, begin)
+        self.writer = sqlite_engine(path, WRITE_BEGIN)
+        self.reader = sqlite_engine(path, "BEGIN", pool_size=readers)
         self._write_thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
         self._read_threads = ThreadPoolExecutor(readers, thread_name_prefix="sqlite-reader")
         self._thread = threading.local()
@@ -222,6 +219,19 @@ def connect(url: str, pool_size: int = 10) -> Database:
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+asyncpg")
     return PostgresDatabase(parsed.render_as_string(hide_password=False), pool_size)
+
+
+# SQLite's write transactions begin IMMEDIATE: the write lock is taken at BEGIN, so a
+# transaction never fails to upgrade a read lock midway.
+WRITE_BEGIN = "BEGIN IMMEDIATE"
+
+
+def sqlite_engine(path: str, begin: str, pool_size: int = 1) -> Engine:
+    """An engine for the SQLite file `path` whose transactions start with `begin`."""
+    engine = create_engine(f"sqlite:///{path}", pool_size=pool_size, max_overflow=0, poolclass=QueuePool,
+                           connect_args={"check_same_thread": False})
+    _sqlite_pragmas(engine, begin)
+    return engine
 
 
 def _sqlite_pragmas(engine: Engine, begin: str) -> None:

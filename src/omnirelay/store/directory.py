@@ -119,6 +119,17 @@ def create_api_key(conn: Connection, account_id: str | None, display_name: str, 
     return to_api_key(row), key
 
 
+def bootstrap_key(conn: Connection, account_id: str | None, display_name: str, now_us: int, admin: bool = False) -> tuple[ApiKey, str]:
+    """A key for `account_id`, whose account is created first if missing (`omnirelay keys
+    create`); an admin key has no account."""
+    if account_id is not None:
+        try:
+            get_account(conn, account_id)
+        except GatewayError:
+            create_account(conn, account_id, account_id, now_us)
+    return create_api_key(conn, account_id, display_name, now_us, admin=admin)
+
+
 def list_api_keys(conn: Connection, account_id: str, after: str, limit: int) -> list[ApiKey]:
     query = (select(api_keys).where(api_keys.c.account_id == account_id, api_keys.c.id > after)
              .order_by(api_keys.c.id).limit(limit))
@@ -163,6 +174,7 @@ def to_record(row: Mapping[str, Any]) -> IdentityRecord:
 
 
 def create_identity(conn: Connection, account_id: str, identity_id: str, identity: ChannelIdentity, address: str, now_us: int) -> ChannelIdentity:
+    get_account(conn, account_id)  # NOT_FOUND for an account that does not exist
     row = {
         "account_id": account_id, "id": identity_id, "channel": identity.channel, "address": address,
         "adapter": identity.adapter, "display_name": identity.display_name,

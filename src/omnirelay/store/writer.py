@@ -13,7 +13,8 @@ PostgreSQL they are notified in the transaction, so the other replicas wake too.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any, TypeVar
 
 import structlog
@@ -29,11 +30,19 @@ log = structlog.get_logger(__name__)
 T = TypeVar("T")
 # A plain function of the transaction's connection: it runs on the store's side (Database.write).
 Operation = Callable[[Connection], T]
+# Runs a batch of operations in one transaction: their results, and the channels the commit wakes.
+Transactions = Callable[[list[Operation[Any]]], Awaitable[tuple[list[Any], frozenset[str]]]]
 
 
 class GroupCommitWriter:
-    def __init__(self, db: Database, max_batch: int = 500, on_commit: Callable[[frozenset[str]], None] | None = None) -> None:
+    def __init__(
+        self, db: Database, max_batch: int = 500, on_commit: Callable[[frozenset[str]], None] | None = None,
+        transactions: Transactions | None = None,
+    ) -> None:
         self._db = db
+        # Where a batch's transaction runs: by default db.write, here (store/writer_process.py
+        # runs SQLite's in a child process).
+        self._transactions = transactions
         self._max_batch = max_batch
         self._queue: asyncio.Queue[tuple[Operation[Any], asyncio.Future[Any]]] = asyncio.Queue()
         self._on_commit = on_commit or (lambda _channels: None)
@@ -91,19 +100,21 @@ class GroupCommitWriter:
                 future.set_result(result)
 
     async def _transaction(self, operations: list[Operation[Any]]) -> tuple[list[Any], frozenset[str]]:
-        postgres = self._db.is_postgres
+        if self._transactions is not None:
+            return await self._transactions(operations)
+        return await self._db.write(partial(group_transaction, operations=operations, postgres=self._db.is_postgres))
 
-        def transaction(conn: Connection) -> tuple[list[Any], frozenset[str]]:
-            if postgres:
-                # Taken first: event sequence order is then commit order.
-                statements.run(conn, ADVISORY_XACT_LOCK, {"key": EVENT_LOG_LOCK})
-            results = run_operations(conn, operations)
-            channels = frozenset().union(*(_wakes(op, result) for op, result in zip(operations, results, strict=True)))
-            if channels and postgres:
-                statements.run(conn, notify_statement(channels))
-            return results, channels
 
-        return await self._db.write(transaction)
+def group_transaction(conn: Connection, operations: list[Operation[Any]], postgres: bool) -> tuple[list[Any], frozenset[str]]:
+    """One group commit's statements: the operations' results, and whom their commit wakes."""
+    if postgres:
+        # Taken first: event sequence order is then commit order.
+        statements.run(conn, ADVISORY_XACT_LOCK, {"key": EVENT_LOG_LOCK})
+    results = run_operations(conn, operations)
+    channels = frozenset().union(*(_wakes(op, result) for op, result in zip(operations, results, strict=True)))
+    if channels and postgres:
+        statements.run(conn, notify_statement(channels))
+    return results, channels
 
 
 def _wakes(operation: Operation[Any], result: Any) -> frozenset[str]:
