@@ -1,6 +1,7 @@
 """Soak (`python -m bench --only soak`): a steady paced SendMessage load against one SQLite
 gateway for N seconds, every message dispatched and reported DELIVERED and READ by the
-sandbox, while the gateway's RSS (VmRSS) is sampled every few seconds.
+sandbox, while the RSS (VmRSS) of the gateway's processes (its SQLite writer process with it) is
+sampled every few seconds.
 
 Memory is flat when the second half of the run adds nothing: the figure to read is the slope
 over the second half (the first half includes warm-up, caches filling up to their bounds and

@@ -186,3 +186,14 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+async def test_the_child_outlives_a_signal_to_the_whole_service(store) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl-C, or a service manager's SIGTERM to every process: the gateway drains its writes
+    to the child, which stops when told to."""
+    _, process, writer = store
+    pid = await writer.submit(Pid())  # serving batches: past its start
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        os.kill(pid, stop_signal)
+    await asyncio.sleep(0.2)
+    assert await writer.submit(Pid()) == pid

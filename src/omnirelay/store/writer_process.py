@@ -154,8 +154,10 @@ def serve(requests: Pipe, path: str, log_level: str, log_format: str) -> None:
     """The child: run each batch received in one transaction and answer its outcome, until
     told to stop (None) or the serving process is gone."""
     logs.configure(log_level, log_format)
-    # Ctrl-C reaches the whole process group: the serving process decides when this one stops.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Ctrl-C reaches the whole process group, and a service manager may signal every process
+    # of the service: the serving process decides when this one stops, after its last batch.
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, signal.SIG_IGN)
     engine = sqlite_engine(path, WRITE_BEGIN)
     conn: Connection | None = None
     try:
