@@ -1,9 +1,9 @@
 """SQLite's group transactions in a child process of their own.
 
 A group commit's statements are mostly Python work (parameters built, rows read back, the
-operations' own logic), and in the serving process they held its one GIL for about a third of
-the time at full load: the serving loop waited for them. A child process runs them on the other
-core. Each batch of operations travels pickled over a pipe, and its results and woken channels
+operations' own logic), and in the serving process they held its one GIL in more than a quarter
+of the samples at full load: the serving loop waited for them. A child process runs them on the other
+core. Each batch of operations travels pickled over a socketpair, and its results and woken channels
 come back the same way; an error comes back as the exception, which GroupCommitWriter handles as
 it handles one raised here (a failed batch is re-run one operation at a time).
 
