@@ -345,8 +345,8 @@ class StatusUpdate:
 
     The status moves only where the state machine allows; everything else in the update still
     applies (a retry schedule, provider ids). A failure of a message with a fallback left moves
-    it to that fallback instead (see leave_attempt). Returns the message after the change, or
-    None when the message is unknown.
+    it to that fallback instead (see leave_attempt). Returns the message's status after the
+    change, or None when the message is unknown.
     """
 
     now_us: int
@@ -364,17 +364,17 @@ class StatusUpdate:
     channel_attempt: int | None = None
 
     @staticmethod
-    def wakes(row: Row | None) -> frozenset[str]:
+    def wakes(status: int | None) -> frozenset[str]:
         # A failure that switched the message to its fallback made it due again.
-        return frozenset({EVENTS, DISPATCH}) if row is not None and row["status"] == st.QUEUED else frozenset({EVENTS})
+        return frozenset({EVENTS, DISPATCH}) if status == st.QUEUED else frozenset({EVENTS})
 
-    def __call__(self, conn: Connection) -> Row | None:
+    def __call__(self, conn: Connection) -> int | None:
         return (self.run_batch(conn, [self]))[0]
 
     @classmethod
-    def run_batch(cls, conn: Connection, ops: Sequence[StatusUpdate]) -> list[Row | None]:
-        """The messages' rows after the change (to_message makes the resource of one: most
-        callers, the dispatcher above all, do not need it), None where the message is unknown."""
+    def run_batch(cls, conn: Connection, ops: Sequence[StatusUpdate]) -> list[int | None]:
+        """The messages' statuses after the change, None where the message is unknown: no
+        caller needs more, and the SQLite writer process sends every result back pickled."""
         # Resolve provider ids without changing the ops: a failed batch re-runs them one by one.
         refs = {op.provider_ref for op in ops if op.provider_ref and not op.message_id}
         by_ref = _messages_by_ref(conn, refs) if refs else {}
@@ -389,7 +389,7 @@ class StatusUpdate:
         new_refs: list[dict[str, Any]] = []
         parked: list[dict[str, Any]] = []
         touched: dict[str, dict[str, Any]] = {}
-        results: list[Row | None] = []
+        results: list[int | None] = []
         for op, target in zip(ops, targets, strict=True):
             row = rows.get(target or "")
             if row is None:
@@ -406,7 +406,7 @@ class StatusUpdate:
                     for pid in op.provider_message_ids
                 )
             touched[row["id"]] = row
-            results.append(row)
+            results.append(row["status"])
         if touched:
             _write_back(conn, list(touched.values()), stored)
         if parts:
@@ -674,10 +674,8 @@ class CancelMessage:
                 f"the message is {st.MessageStatus.Name(current)}; only QUEUED messages can be canceled",
                 metadata={"status": st.MessageStatus.Name(current)},
             )
-        update_op = StatusUpdate(self.now_us, message_id=self.message_id, status=st.CANCELED, dispatch="done")
-        row = update_op(conn)
-        assert row is not None
-        return to_message(row)
+        StatusUpdate(self.now_us, message_id=self.message_id, status=st.CANCELED, dispatch="done")(conn)
+        return get_message(conn, self.account_id, self.message_id)
 
 
 @dataclass(frozen=True)
