@@ -197,3 +197,17 @@ async def test_the_child_outlives_a_signal_to_the_whole_service(store) -> None: 
         os.kill(pid, stop_signal)
     await asyncio.sleep(0.2)
     assert await writer.submit(Pid()) == pid
+
+
+async def test_the_child_serves_on_when_the_fork_server_is_gone(store) -> None:  # type: ignore[no-untyped-def]
+    """A signal to the whole service stops the fork server; the child it started is still the
+    writer (asked through the fork server, it would look dead)."""
+    _, _, writer = store
+    pid = await writer.submit(Pid())
+    fork_server = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    os.kill(fork_server, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while _alive(fork_server) and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    assert not _alive(fork_server)
+    assert await writer.submit(Pid()) == pid

@@ -99,16 +99,7 @@ class WriterProcess:
 
     async def _exchange(self, operations: Batch) -> tuple[list[Any], frozenset[str]]:
         async with self._turn:
-            if self._process is not None and not self._process.is_alive():
-                # Died between batches: nothing was in flight, the next child takes this one.
-                log.error("sqlite_writer_process_lost", exit_code=await asyncio.to_thread(self._reap))
-            if self._pipe is None:
-                await asyncio.to_thread(self._start)
-            pipe = self._pipe
-            assert pipe is not None
-            # A batch that cannot be pickled raises here, before anything was sent. The child
-            # reads as we write, so a batch larger than the pipe's buffer does not block for long.
-            pipe.send(operations)
+            pipe = await self._send(operations)
             try:
                 ok, value = await _answer(pipe)
             except (EOFError, OSError) as exc:
@@ -118,6 +109,25 @@ class WriterProcess:
         if not ok:
             raise value
         return value  # type: ignore[no-any-return]
+
+    async def _send(self, operations: Batch) -> Pipe:
+        """Hand the batch to the child, starting one if there is none."""
+        if self._pipe is None:
+            await asyncio.to_thread(self._start)
+        assert self._pipe is not None
+        try:
+            # A batch that cannot be pickled raises here, before anything was sent. The child
+            # reads as we write, so a batch larger than the socket's buffer does not block long.
+            self._pipe.send(operations)
+        except (BrokenPipeError, ConnectionResetError):
+            # Died since the last batch: a socket whose peer is gone refuses the write, so
+            # nothing was sent, and a new child takes the batch. (Asking the process instead
+            # asks the fork server, which a signal to the whole service may have stopped.)
+            log.error("sqlite_writer_process_lost", exit_code=await asyncio.to_thread(self._reap))
+            await asyncio.to_thread(self._start)
+            assert self._pipe is not None
+            self._pipe.send(operations)
+        return self._pipe
 
     def _reap(self) -> int | None:
         """Forget a dead or stopping child (the next batch starts another); its exit code."""
