@@ -14,7 +14,6 @@ from typing import Any
 import uvloop
 
 from omnirelay import logs
-from omnirelay.app import Gateway
 from omnirelay.config import Settings, add_arguments, from_namespace
 from omnirelay.domain import names
 from omnirelay.domain.clock import now_us
@@ -23,6 +22,11 @@ from omnirelay.store import database, directory, migrate
 
 
 async def serve(settings: Settings) -> None:
+    # Imported here, not above: multiprocessing runs the gateway's main script, which imports
+    # this module, again in the SQLite writer process, which needs none of the gRPC side (its
+    # RSS 63 MB instead of 89).
+    from omnirelay.app import Gateway
+
     gateway = Gateway(settings)
     await gateway.start()
     # What startup built (modules, schema, descriptors) lives as long as the process: out of
