@@ -78,7 +78,7 @@ class Gateway:
         await migrate.upgrade(self.db)
         self.writer_process = None
         if isinstance(self.db, SqliteDatabase) and s.sqlite_writer_process:
-            self.writer_process = WriterProcess(self.db.path, s.log_level, s.log_format)
+            self.writer_process = WriterProcess(self.db.url, s.log_level, s.log_format)
             await self.writer_process.start()
         self.writer = GroupCommitWriter(self.db, s.group_commit_max_batch, on_commit=self._wake,
                                         transactions=self.writer_process.run if self.writer_process else None)

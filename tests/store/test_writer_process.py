@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -49,10 +50,9 @@ async def store(tmp_path: Path) -> AsyncIterator[tuple[database.SqliteDatabase, 
     db = database.connect(f"sqlite:///{tmp_path}/store.db")
     assert isinstance(db, database.SqliteDatabase)
     await migrate.upgrade(db)
-    process = WriterProcess(db.path, "warning", "json")
+    process = WriterProcess(db.url, "warning", "json")
     await process.start()
-    woken: list[frozenset[str]] = []
-    writer = GroupCommitWriter(db, on_commit=woken.append, transactions=process.run)
+    writer = GroupCommitWriter(db, transactions=process.run)
     writer.start()
     try:
         yield db, process, writer
@@ -103,7 +103,7 @@ async def test_a_child_that_died_is_replaced(store) -> None:  # type: ignore[no-
     assert first is not None
     os.kill(first, signal.SIGKILL)
     deadline = time.monotonic() + 10
-    while process.running and time.monotonic() < deadline:
+    while _alive(first) and time.monotonic() < deadline:
         await asyncio.sleep(0.01)
     # Between batches: the next one goes to a new child.
     assert await writer.submit(Pid()) not in (None, first)
@@ -121,7 +121,7 @@ def test_an_answer_larger_than_the_pipe_comes_back_whole_on_uvloop(tmp_path: Pat
     async def scenario() -> None:
         db = database.connect(f"sqlite:///{tmp_path}/store.db")
         assert isinstance(db, database.SqliteDatabase)
-        process = WriterProcess(db.path, "warning", "json")
+        process = WriterProcess(db.url, "warning", "json")
         await process.start()
         try:
             for size in (10, 8_000_000, 10):
@@ -135,8 +135,6 @@ def test_an_answer_larger_than_the_pipe_comes_back_whole_on_uvloop(tmp_path: Pat
 
 
 def test_gateway_errors_pickle_whole() -> None:
-    import pickle
-
     error = GatewayError(Reason.INVALID_FIELD, "bad", [FieldViolation("recipient", "is required")], {"message": "m"})
     again = pickle.loads(pickle.dumps(error))
     assert (again.reason, again.message, again.violations, again.metadata) == (error.reason, error.message, error.violations, error.metadata)
@@ -158,7 +156,7 @@ def test_the_child_exits_when_the_serving_process_dies(tmp_path: Path) -> None:
         async def main():
             db = database.connect("sqlite:///{tmp_path}/store.db")
             await migrate.upgrade(db)
-            process = WriterProcess(db.path, "warning", "json")
+            process = WriterProcess(db.url, "warning", "json")
             await process.start()
             print(process.pid, flush=True)
             await asyncio.sleep(60)

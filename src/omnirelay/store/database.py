@@ -71,8 +71,9 @@ class Database(ABC):
 
 class SqliteDatabase(Database):
     """One writer connection on one thread (SQLite has one writer at a time; it begins
-    IMMEDIATE), and reader connections on a pool of threads (WAL lets them read while it
-    writes). A caller cancelled while its function runs leaves the function to finish and
+    IMMEDIATE; a serving gateway runs its group commits in store/writer_process.py instead,
+    through the same `write_here`), and reader connections on a pool of threads (WAL lets them
+    read while it writes). A caller cancelled while its function runs leaves the function to finish and
     return its connection, as a cancelled database call must not leave one half-used.
 
     Each thread keeps its connection: a checkout from SQLAlchemy's pool and its return cost
@@ -80,10 +81,11 @@ class SqliteDatabase(Database):
 
     def __init__(self, url: str, path: str, readers: int = 4) -> None:
         self.url = url
-        self.path = path
         self.dialect = "sqlite"
-        self.writer = sqlite_engine(path, WRITE_BEGIN)
-        self.reader = sqlite_engine(path, "BEGIN", pool_size=readers)
+        # IMMEDIATE: the write lock is taken at BEGIN, so a transaction never fails midway to
+        # upgrade its read lock.
+        self.writer = _sqlite_engine(path, "BEGIN IMMEDIATE")
+        self.reader = _sqlite_engine(path, "BEGIN", pool_size=readers)
         self._write_thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
         self._read_threads = ThreadPoolExecutor(readers, thread_name_prefix="sqlite-reader")
         self._thread = threading.local()
@@ -99,12 +101,13 @@ class SqliteDatabase(Database):
         return conn
 
     async def write(self, work: Callable[[Connection], T]) -> T:
-        def run() -> T:
-            conn = self._connection(self.writer)
-            with conn.begin():
-                return work(conn)
+        return await asyncio.wrap_future(self._write_thread.submit(self.write_here, work))
 
-        return await asyncio.wrap_future(self._write_thread.submit(run))
+    def write_here(self, work: Callable[[Connection], T]) -> T:
+        """`write` on the calling thread: the writer thread, or the SQLite writer process."""
+        conn = self._connection(self.writer)
+        with conn.begin():
+            return work(conn)
 
     async def _read(self, query: Callable[[Connection], T]) -> T:
         def run() -> T:
@@ -221,12 +224,7 @@ def connect(url: str, pool_size: int = 10) -> Database:
     return PostgresDatabase(parsed.render_as_string(hide_password=False), pool_size)
 
 
-# SQLite's write transactions begin IMMEDIATE: the write lock is taken at BEGIN, so a
-# transaction never fails to upgrade a read lock midway.
-WRITE_BEGIN = "BEGIN IMMEDIATE"
-
-
-def sqlite_engine(path: str, begin: str, pool_size: int = 1) -> Engine:
+def _sqlite_engine(path: str, begin: str, pool_size: int = 1) -> Engine:
     """An engine for the SQLite file `path` whose transactions start with `begin`."""
     engine = create_engine(f"sqlite:///{path}", pool_size=pool_size, max_overflow=0, poolclass=QueuePool,
                            connect_args={"check_same_thread": False})

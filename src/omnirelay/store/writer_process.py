@@ -25,16 +25,17 @@ import multiprocessing
 import os
 import pickle
 import signal
+from functools import partial
 from multiprocessing.connection import Connection as Pipe
 from multiprocessing.process import BaseProcess
 from typing import Any
 
 import structlog
-from sqlalchemy import Connection
 
 from omnirelay import logs
 from omnirelay.domain.errors import GatewayError, Reason
-from omnirelay.store.database import WRITE_BEGIN, as_store_error, sqlite_engine
+from omnirelay.store import database
+from omnirelay.store.database import SqliteDatabase, as_store_error
 from omnirelay.store.writer import Operation, group_transaction
 
 log = structlog.get_logger(__name__)
@@ -56,8 +57,8 @@ class WriterProcess:
     wakes: an answer read on a thread of ours waited there for the GIL, which the loop holds
     most of the time under load."""
 
-    def __init__(self, path: str, log_level: str, log_format: str) -> None:
-        self._args = (path, log_level, log_format)
+    def __init__(self, url: str, log_level: str, log_format: str) -> None:
+        self._args = (url, log_level, log_format)
         self._process: BaseProcess | None = None
         self._pipe: Pipe | None = None
         self._turn = asyncio.Lock()
@@ -84,10 +85,6 @@ class WriterProcess:
     @property
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None else None
-
-    @property
-    def running(self) -> bool:
-        return self._process is not None and self._process.is_alive()
 
     def _start(self) -> None:
         ours, theirs = _CONTEXT.Pipe()
@@ -160,7 +157,7 @@ async def _answer(pipe: Pipe) -> Outcome:
     return pipe.recv()  # type: ignore[no-any-return]
 
 
-def serve(requests: Pipe, path: str, log_level: str, log_format: str) -> None:
+def serve(requests: Pipe, url: str, log_level: str, log_format: str) -> None:
     """The child: run each batch received in one transaction and answer its outcome, until
     told to stop (None) or the serving process is gone."""
     logs.configure(log_level, log_format)
@@ -168,8 +165,8 @@ def serve(requests: Pipe, path: str, log_level: str, log_format: str) -> None:
     # of the service: the serving process decides when this one stops, after its last batch.
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop_signal, signal.SIG_IGN)
-    engine = sqlite_engine(path, WRITE_BEGIN)
-    conn: Connection | None = None
+    db = database.connect(url)
+    assert isinstance(db, SqliteDatabase)
     try:
         while True:
             try:
@@ -178,20 +175,14 @@ def serve(requests: Pipe, path: str, log_level: str, log_format: str) -> None:
                 return
             if operations is None:
                 return
-            if conn is None or conn.invalidated or conn.closed:
-                # Opened on first use, and again after an error invalidated it.
-                conn = engine.connect()
-            requests.send(_run(conn, operations))
+            requests.send(_run(db, operations))
     finally:
-        if conn is not None:
-            conn.close()
-        engine.dispose()
+        asyncio.run(db.dispose())
 
 
-def _run(conn: Connection, operations: Batch) -> Outcome:
+def _run(db: SqliteDatabase, operations: Batch) -> Outcome:
     try:
-        with conn.begin():
-            return True, group_transaction(conn, operations, postgres=False)
+        return True, db.write_here(partial(group_transaction, operations=operations, postgres=False))
     except Exception as exc:  # noqa: BLE001 - the serving process handles it
         return False, _sendable(exc)
 
