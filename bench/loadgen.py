@@ -27,6 +27,7 @@ from omnirelay.v1 import messaging_pb2
 from omnirelay.v1.common_pb2 import MessageStatus
 
 from bench.stats import latency_summary_ms, rate
+from bench.usage import CpuWindow
 from bench.workload import STREAM_EVENTS_METHOD, Metadata, Target
 
 # Each channel gets its own subchannel, hence its own TCP connection. A target listing several
@@ -72,6 +73,9 @@ class LoadResult:
     # Open loop only: latency from the actual start, and how late calls started.
     service_latency: dict[str, float | None] | None = None
     start_lag: dict[str, float | None] | None = None
+    # During the measured calls: this client's CPU per call, and the whole machine's busy cores.
+    client_cpu_ms_per_call: float | None = None
+    machine_busy_cores: float | None = None
 
 
 @dataclass
@@ -167,13 +171,19 @@ async def warm_up(caller: Caller, spec: LoadSpec) -> None:
         await closed_loop(caller, min(spec.concurrency, spec.warmup), spec.warmup, spec.duration_s)
 
 
-def closed_result(spec: LoadSpec, replies: list[Reply], errors: Errors, elapsed_s: float) -> LoadResult:
+def closed_result(spec: LoadSpec, replies: list[Reply], errors: Errors, elapsed_s: float, cpu: CpuWindow) -> LoadResult:
+    client_cpu_s, busy_cores = cpu.close()
     return LoadResult(
         mode="closed", calls=len(replies), errors=errors.count, error_samples=errors.samples,
         elapsed_s=round(elapsed_s, 3), calls_per_s=rate(len(replies), elapsed_s),
         latency=latency_summary_ms([r.end - r.begin for r in replies]),
         concurrency=spec.concurrency, channels=spec.channels,
+        client_cpu_ms_per_call=_per_call_ms(client_cpu_s, len(replies) + errors.count), machine_busy_cores=busy_cores,
     )
+
+
+def _per_call_ms(seconds: float, calls: int) -> float | None:
+    return round(seconds * 1000 / calls, 3) if calls else None
 
 
 async def run_closed(spec: LoadSpec) -> LoadResult:
@@ -181,8 +191,9 @@ async def run_closed(spec: LoadSpec) -> LoadResult:
     try:
         await caller.connect()
         await warm_up(caller, spec)
+        cpu = CpuWindow()
         replies, errors, elapsed = await closed_loop(caller, spec.concurrency, spec.count, spec.duration_s)
-        return closed_result(spec, replies, errors, elapsed)
+        return closed_result(spec, replies, errors, elapsed, cpu)
     finally:
         await caller.close()
 
@@ -227,7 +238,9 @@ async def run_paced(spec: LoadSpec) -> LoadResult:
     try:
         await caller.connect()
         await warm_up(caller, spec)
+        cpu = CpuWindow()
         calls, errors, elapsed = await open_loop(caller, spec.paced_rate, spec.count, spec.duration_s)
+        client_cpu_s, busy_cores = cpu.close()
     finally:
         await caller.close()
     return LoadResult(
@@ -237,6 +250,7 @@ async def run_paced(spec: LoadSpec) -> LoadResult:
         concurrency=spec.concurrency, channels=spec.channels, target_rate=round(spec.paced_rate, 1),
         service_latency=latency_summary_ms([c.end - c.started for c in calls]),
         start_lag=latency_summary_ms([c.started - c.scheduled for c in calls]),
+        client_cpu_ms_per_call=_per_call_ms(client_cpu_s, len(calls) + errors.count), machine_busy_cores=busy_cores,
     )
 
 
@@ -331,10 +345,12 @@ async def run_end_to_end(spec: EndToEndSpec) -> EndToEndResult:
         await caller.connect()
         await warm_up(caller, load)
         await subscriber.start()
+        cpu = CpuWindow()
         replies, errors, elapsed = await closed_loop(caller, load.concurrency, load.count, load.duration_s)
+        sends = closed_result(load, replies, errors, elapsed, cpu)
         sent = sent_messages(replies)
         complete = await subscriber.wait_for(set(sent), spec.delivery_timeout_s)
-        return end_to_end_result(closed_result(load, replies, errors, elapsed), sent, subscriber, complete)
+        return end_to_end_result(sends, sent, subscriber, complete)
     finally:
         await subscriber.close()
         await caller.close()

@@ -139,7 +139,20 @@ def target_checks(document: dict[str, Any]) -> list[str]:
         ]
         checks = [f"{name} {_number(value, 2)} {op} {target:g}: {_verdict(value, op, target)}" for name, value, op, target in figures]
         lines.append(f"{STORE_TITLES.get(run['store'], run['store'])}: " + "; ".join(checks))
+        lines.append(f"{STORE_TITLES.get(run['store'], run['store'])}: {cpu_line(run)}")
     return lines
+
+
+def cpu_line(run: dict[str, Any]) -> str:
+    """Where the CPU went at max rate: client and server per call, echo against gateway."""
+    echo, sends = run["echo"], run["send_max_rate"]
+    return (
+        f"CPU ms per call at max rate, load generator + server: echo {_number(echo['client_cpu_ms_per_call'], 2)} + "
+        f"{_number(run['echo_cpu_ms_per_call'], 2)}, gateway {_number(sends['client_cpu_ms_per_call'], 2)} + "
+        f"{_number(run['gateway_cpu_ms_per_message']['send_max_rate'], 2)}; machine busy {_number(echo['machine_busy_cores'], 2)} / "
+        f"{_number(sends['machine_busy_cores'], 2)} cores; accepted/echo this CPU allows a saturated machine: "
+        f"{_number(run['ratios'].get('cpu_bound_accepted_to_echo'), 2)}"
+    )
 
 
 def _verdict(value: float | None, op: str, target: float) -> str:

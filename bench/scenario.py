@@ -186,7 +186,18 @@ def ratios(run: dict[str, Any]) -> dict[str, float | None]:
         # CPU per echo call over CPU per message at max rate: how close a message's whole way
         # through the gateway comes to the cost of one bare gRPC call.
         "echo_cpu_to_gateway_cpu": ratio(run["echo_cpu_ms_per_call"], run["gateway_cpu_ms_per_message"]["send_max_rate"]),
+        # The same with the load generator's CPU added on both sides: on a saturated machine
+        # calls/s are in inverse ratio to what a call costs all processes, so this is the
+        # accepted/echo that the CPU per message allows on it.
+        "cpu_bound_accepted_to_echo": ratio(
+            _sum(run["echo"]["client_cpu_ms_per_call"], run["echo_cpu_ms_per_call"]),
+            _sum(run["send_max_rate"]["client_cpu_ms_per_call"], run["gateway_cpu_ms_per_message"]["send_max_rate"]),
+        ),
     }
+
+
+def _sum(*figures: float | None) -> float | None:
+    return None if None in figures else sum(figures)  # type: ignore[arg-type]
 
 
 def measure_store(store: str, database_url: str, options: Options) -> dict[str, Any]:
