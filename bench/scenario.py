@@ -1,8 +1,9 @@
 """One store's measurements: the echo baseline, then the gateway's four figures.
 
-Order, per store: echo at max rate (its own server, stopped before the gateway starts), then
-one gateway process for SendMessage at max rate, SendMessage open loop at half that rate, and
-the end-to-end phase, waiting for the gateway to go idle after each; peak RSS last."""
+Order, per store: echo at max rate and at half that rate (its own server, stopped before the
+gateway starts), then one gateway process for SendMessage at max rate, SendMessage open loop at
+half that rate, and the end-to-end phase, waiting for the gateway to go idle after each; peak
+RSS last."""
 
 from __future__ import annotations
 
@@ -90,13 +91,17 @@ def cpu_ms_per_call(server: servers.ServerProcess, cpu_before: float | None, spe
 
 def measure_echo(store: str, options: Options) -> dict[str, Any]:
     with servers.echo_server(options.log_dir / f"echo-{store}.log") as echo:
-        spec = load_spec(echo_target(echo.address), options, max_rate_warmup(options))
+        target = echo_target(echo.address)
+        spec = load_spec(target, options, max_rate_warmup(options))
         cpu_before = echo.cpu_seconds()
         result = run_load(spec, options)
         cpu_ms = cpu_ms_per_call(echo, cpu_before, spec, result)
+        # The gRPC stack's own latency at half its max rate: what the gateway's p99 target
+        # leaves for the gateway on this machine.
+        paced = run_load(load_spec(target, options, short_warmup(options), max(1.0, result.calls_per_s * PACED_FRACTION)), options)
         peak_rss = echo.peak_rss_mb()
-    progress(f"{store}: echo max rate: {describe(result)}, {cpu_ms} ms CPU per call")
-    return {"echo": asdict(result), "echo_cpu_ms_per_call": cpu_ms, "echo_peak_rss_mb": peak_rss}
+    progress(f"{store}: echo max rate: {describe(result)}, {cpu_ms} ms CPU per call; at half that rate: {describe(paced)}")
+    return {"echo": asdict(result), "echo_paced": asdict(paced), "echo_cpu_ms_per_call": cpu_ms, "echo_peak_rss_mb": peak_rss}
 
 
 def wait_idle(address: str, api_key: str, store: str, after: str) -> dict[str, Any]:
