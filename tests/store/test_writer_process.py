@@ -21,7 +21,7 @@ import uvloop
 from sqlalchemy import Connection, text
 
 from omnirelay.domain.errors import FieldViolation, GatewayError, Reason
-from omnirelay.store import database, directory, migrate
+from omnirelay.store import database, directory, messages, migrate
 from omnirelay.store.notify import EVENTS
 from omnirelay.store.writer import GroupCommitWriter
 from omnirelay.store.writer_process import WriterProcess
@@ -132,6 +132,16 @@ def test_an_answer_larger_than_the_pipe_comes_back_whole_on_uvloop(tmp_path: Pat
             await db.dispose()
 
     uvloop.run(scenario())
+
+
+def test_a_new_message_travels_to_the_child_as_plain_data() -> None:
+    """Its row's keys are plain strings, not SQLAlchemy's quoted_name: each such key unpickles
+    through a constructor call, which made unpickling a send cost 14 times as much."""
+    row = messages.new_message_row(id="m1", account_id="a", identity_id="i", channel=1, direction=1, sender="+15551234567",
+                                   recipient="+15557654321", status=1, body=b"body", create_time=1, next_attempt_time=1)
+    sent = pickle.dumps(messages.InsertMessage(row, now_us=1))
+    assert b"sqlalchemy" not in sent
+    assert pickle.loads(sent).row == row
 
 
 def test_gateway_errors_pickle_whole() -> None:
