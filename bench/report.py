@@ -127,7 +127,7 @@ def smpp_table(document: dict[str, Any]) -> str:
 
 
 def target_checks(document: dict[str, Any]) -> list[str]:
-    """One line per store: each figure against its target, met or missed."""
+    """Two lines per store: each figure against its target, met or missed; where the CPU went."""
     lines = []
     for run in document["stores"].values():
         if "ratios" not in run:
@@ -137,11 +137,10 @@ def target_checks(document: dict[str, Any]) -> list[str]:
             ("end-to-end/echo", run["ratios"]["end_to_end_to_echo"], ">=", TARGETS["end_to_end_to_echo"]),
             ("p99 at 50% rate (ms)", run["send_paced"]["latency"]["p99_ms"], "<", TARGETS["paced_p99_ms"]),
         ]
-        echo_paced = run["echo_paced"]["latency"]
         checks = [f"{name} {_number(value, 2)} {op} {target:g}: {_verdict(value, op, target)}" for name, value, op, target in figures]
-        lines.append(f"{STORE_TITLES.get(run['store'], run['store'])}: " + "; ".join(checks)
-                     + f" (echo p50 / p99 at half its max rate: {_pair(echo_paced)} ms)")
-        lines.append(f"{STORE_TITLES.get(run['store'], run['store'])}: {cpu_line(run)}")
+        title = STORE_TITLES.get(run["store"], run["store"])
+        lines.append(f"{title}: " + "; ".join(checks) + f" (echo p50 / p99 at half its max rate: {_pair(run['echo_paced']['latency'])} ms)")
+        lines.append(f"{title}: {cpu_line(run)}")
     return lines
 
 
