@@ -19,7 +19,8 @@ What it measures, in one run, on loopback only (127.0.0.1), bounded in count and
   until it is idle again, over the messages the phase sent, so a message's whole way (dispatch,
   reports, events) counts even where the phase ended before dispatch caught up; the echo
   server's CPU per call beside it.
-* peak RSS of each server process (VmHWM from /proc/PID/status) at the end of its run.
+* peak memory of each server: the proportional set size (PSS, /proc/PID/smaps_rollup) of
+  its processes summed, sampled every 0.25 s while it runs (bench.servers.PeakMemory).
 * streams (bench.streams, SQLite): events/s delivered to 1, 100 and 1,000 StreamInboundMessages
   subscribers of one gateway (InjectInboundMessage makes the events), against the echo
   server's bare gRPC fan-out with the same subscribers; commit-to-arrival p50/p99 at max rate

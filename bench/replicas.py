@@ -32,8 +32,8 @@ def measure_replica_count(count: int, database_url: str, options: Options) -> di
         e2e = run_end_to_end(EndToEndSpec(load_spec(send, options, short_warmup(options)), options.delivery_timeout_s), options)
         progress(f"{name}: end to end: {e2e.delivered} DELIVERED in {e2e.elapsed_s:.1f} s = {e2e.messages_per_s:.0f}/s, missing {e2e.missing}")
         wait_idle(first, api_key, name, "end to end")
-        peak_rss = [g.peak_rss_mb() for g in gateways]
-    return {"replicas": count, "send_max_rate": asdict(accepted), "end_to_end": asdict(e2e), "gateway_peak_rss_mb": peak_rss}
+        peak_pss = [g.peak_pss_mib() for g in gateways]
+    return {"replicas": count, "send_max_rate": asdict(accepted), "end_to_end": asdict(e2e), "gateway_peak_pss_mib": peak_pss}
 
 
 def measure_replicas(server_url: str, options: Options) -> dict[str, Any]:

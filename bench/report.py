@@ -68,7 +68,7 @@ def _row(run: dict[str, Any]) -> str:
         _pair(run["send_paced"]["latency"]),
         _pair(run["end_to_end"]["delivery_latency"]),
         f"{_number(run['gateway_cpu_ms_per_message']['send_max_rate'], 2)} / {_number(run['echo_cpu_ms_per_call'], 2)}",
-        _number(run["gateway_peak_rss_mb"]),
+        _number(run["gateway_peak_pss_mib"]),
     ]
     return "| " + " | ".join(cells) + " |"
 
@@ -78,7 +78,7 @@ def markdown_table(document: dict[str, Any]) -> str:
     header = (
         "| store | echo calls/s | accepted/s | accepted / echo | end-to-end msg/s | end-to-end / echo "
         "| send p50 / p99 at 50% rate (ms) | send→DELIVERED p50 / p99 (ms) | CPU ms per message, gateway / echo "
-        "| gateway peak RSS (MB) |\n"
+        "| gateway peak PSS (MiB) |\n"
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
     rows = "\n".join(_row(run) for run in document["stores"].values())

@@ -99,9 +99,9 @@ def measure_echo(store: str, options: Options) -> dict[str, Any]:
         # The gRPC stack's own latency at half its max rate: what the gateway's p99 target
         # leaves for the gateway on this machine.
         paced = run_load(load_spec(target, options, short_warmup(options), max(1.0, result.calls_per_s * PACED_FRACTION)), options)
-        peak_rss = echo.peak_rss_mb()
+        peak_pss = echo.peak_pss_mib()
     progress(f"{store}: echo max rate: {describe(result)}, {cpu_ms} ms CPU per call; at half that rate: {describe(paced)}")
-    return {"echo": asdict(result), "echo_paced": asdict(paced), "echo_cpu_ms_per_call": cpu_ms, "echo_peak_rss_mb": peak_rss}
+    return {"echo": asdict(result), "echo_paced": asdict(paced), "echo_cpu_ms_per_call": cpu_ms, "echo_peak_pss_mib": peak_pss}
 
 
 def wait_idle(address: str, api_key: str, store: str, after: str) -> dict[str, Any]:
@@ -147,7 +147,7 @@ def measure_gateway(store: str, database_url: str, options: Options) -> dict[str
         progress(f"{store}: gateway ms CPU per message: {cpu_ms}")
 
         smpp = measure_smpp(store, gateway.address, api_key, options)
-        peak_rss = gateway.peak_rss_mb()
+        peak_pss = gateway.peak_pss_mib()
     return {
         "database": database_url.split(":", 1)[0],
         "send_max_rate": asdict(accepted),
@@ -155,7 +155,7 @@ def measure_gateway(store: str, database_url: str, options: Options) -> dict[str
         "end_to_end": asdict(e2e),
         "smpp_end_to_end": asdict(smpp),
         "gateway_cpu_ms_per_message": cpu_ms,
-        "gateway_peak_rss_mb": peak_rss,
+        "gateway_peak_pss_mib": peak_pss,
         "idle_waits": idle,
         "gateway_stop": {"exit_code": gateway.exit_code, "seconds": gateway.stop_seconds},
         "gateway_log": {"path": str(log_path), "lines": count_lines(log_path)},

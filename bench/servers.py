@@ -10,6 +10,7 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -25,11 +26,44 @@ OMNIRELAY = str(VENV_BIN / "omnirelay")
 T = TypeVar("T", int, float)
 READY_TIMEOUT_S = 60.0
 STOP_GRACE_S = 2.0
+PSS_SAMPLE_S = 0.25
 KILL_WAIT_S = 10.0
 
 SANDBOX_DELIVERED_DELAY_MS = 10
 SANDBOX_READ_DELAY_MS = 20
 SMSC_RECEIPT_DELAY_S = 0.01
+
+
+class PeakMemory:
+    """The peak of a process tree's proportional set size (PSS), summed over the tree and
+    sampled on a thread every `interval_s` while it runs.
+
+    PSS, not RSS: the gateway's SQLite writer process is forked from a fork server, and the
+    pages they share count once in the sum, where each process's own peak RSS (VmHWM) counts
+    them in each. Sampled, so a peak shorter than the interval can be missed."""
+
+    def __init__(self, pid: int, interval_s: float = PSS_SAMPLE_S) -> None:
+        self._pid = pid
+        self._interval_s = interval_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, name=f"pss-{pid}", daemon=True)
+        self.peak_kib: int | None = None
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def sample(self) -> None:
+        pss = _tree_sum(self._pid, lambda pid: memory_kib(pid, "Pss", f"/proc/{pid}/smaps_rollup"))
+        if pss is not None and (self.peak_kib is None or pss > self.peak_kib):
+            self.peak_kib = pss
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self._interval_s):
+            self.sample()
 
 
 @dataclass
@@ -38,6 +72,7 @@ class ServerProcess:
     process: subprocess.Popen[str]
     address: str
     log_path: Path
+    memory: PeakMemory
     # Set once stopped: how it exited after SIGTERM, and how long that took.
     exit_code: int | None = None
     stop_seconds: float | None = None
@@ -45,9 +80,10 @@ class ServerProcess:
     # Each figure covers the server's processes: it and its descendants (the gateway's SQLite
     # writer process, and the fork server it is started from).
 
-    def peak_rss_mb(self) -> float | None:
-        """The processes' peaks summed (they need not coincide: an upper bound)."""
-        peak = _tree_sum(self.process.pid, lambda pid: memory_kib(pid, "VmHWM"))
+    def peak_pss_mib(self) -> float | None:
+        """The highest PSS of the processes together so far (sampled, see PeakMemory)."""
+        self.memory.sample()
+        peak = self.memory.peak_kib
         return None if peak is None else round(peak / 1024, 1)
 
     def rss_kib(self) -> int | None:
@@ -86,11 +122,11 @@ def process_tree(pid: int) -> list[int]:
     return tree
 
 
-def memory_kib(pid: int, field: str) -> int | None:
-    """A memory figure (VmRSS, VmHWM, ...) of a live process from /proc/PID/status, in KiB;
-    None when it cannot be read."""
+def memory_kib(pid: int, field: str, source: str | None = None) -> int | None:
+    """A memory figure of a live process in KiB: a field of /proc/PID/status (VmRSS, ...) or
+    of `source` (Pss of /proc/PID/smaps_rollup); None when it cannot be read."""
     try:
-        status = Path(f"/proc/{pid}/status").read_text()
+        status = Path(source or f"/proc/{pid}/status").read_text()
     except OSError:
         return None
     for line in status.splitlines():
@@ -147,10 +183,14 @@ def running_server(
     with log_path.open("w") as log:
         process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, text=True, cwd=REPO_ROOT, env=env)
     server: ServerProcess | None = None
+    memory = PeakMemory(process.pid)
     try:
-        server = ServerProcess(name, process, _read_listen_address(process, READY_TIMEOUT_S), log_path)
+        server = ServerProcess(name, process, _read_listen_address(process, READY_TIMEOUT_S), log_path, memory)
+        memory.start()
         yield server
     finally:
+        if server is not None:
+            memory.stop()
         stopping = time.monotonic()
         exit_code = stop(process, grace_s)
         if server is not None:

@@ -256,11 +256,11 @@ def measure_gateway(database_url: str, options: StreamOptions) -> dict[str, Any]
             paced = fan_out(gateway, count, options.events_for(count), options, max(1.0, top.per_subscriber_per_s * PACED_FRACTION))
             progress(f"streams: paced at {paced.generator['target_rate']}/s: {describe(paced)}")
             fan_outs[str(count)] = {"max_rate": asdict(top), "paced": asdict(paced)}
-        peak_rss = process.peak_rss_mb()
+        peak_pss = process.peak_pss_mib()
     return {
         "idle_memory": memory,
         "fan_out": fan_outs,
-        "gateway_peak_rss_mb": peak_rss,
+        "gateway_peak_pss_mib": peak_pss,
         "gateway_stop": {"exit_code": process.exit_code, "seconds": process.stop_seconds},
         "gateway_log": {"path": str(log_path)},
     }
