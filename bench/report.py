@@ -11,6 +11,8 @@ from typing import Any
 
 import grpc
 
+from bench.usage import machine_ms_per_call
+
 STORE_TITLES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 TARGETS = {"accepted_to_echo": 0.6, "end_to_end_to_echo": 0.3, "paced_p99_ms": 10.0}
 
@@ -152,7 +154,9 @@ def cpu_line(run: dict[str, Any]) -> str:
         f"{_number(run['echo_cpu_ms_per_call'], 2)}, gateway {_number(sends['client_cpu_ms_per_call'], 2)} + "
         f"{_number(run['gateway_cpu_ms_per_message']['send_max_rate'], 2)}; machine busy {_number(echo['machine_busy_cores'], 2)} / "
         f"{_number(sends['machine_busy_cores'], 2)} cores; accepted/echo this CPU allows a saturated machine: "
-        f"{_number(run['ratios'].get('cpu_bound_accepted_to_echo'), 2)}"
+        f"{_number(run['ratios'].get('cpu_bound_accepted_to_echo'), 2)}; the machine's CPU ms per call, every process "
+        f"(the database server's too): echo {_number(machine_ms_per_call(echo), 2)}, gateway {_number(machine_ms_per_call(sends), 2)}, "
+        f"which allow {_number(run['ratios'].get('machine_bound_accepted_to_echo'), 2)}"
     )
 
 

@@ -16,6 +16,7 @@ from bench import gateway_client, servers
 from bench.child import run_in_child
 from bench.loadgen import EndToEndResult, EndToEndSpec, LoadResult, LoadSpec
 from bench.stats import ratio
+from bench.usage import machine_ms_per_call
 from bench.workload import SMPP_IDENTITY_ID, Target, echo_target, send_target
 
 PACED_FRACTION = 0.5
@@ -198,6 +199,9 @@ def ratios(run: dict[str, Any]) -> dict[str, float | None]:
             _sum(run["echo"]["client_cpu_ms_per_call"], run["echo_cpu_ms_per_call"]),
             _sum(run["send_max_rate"]["client_cpu_ms_per_call"], run["gateway_cpu_ms_per_message"]["send_max_rate"]),
         ),
+        # The same from the whole machine's busy CPU per call: it also counts what works for the
+        # gateway beside it (PostgreSQL's server) and the kernel's share.
+        "machine_bound_accepted_to_echo": ratio(machine_ms_per_call(run["echo"]), machine_ms_per_call(run["send_max_rate"])),
     }
 
 

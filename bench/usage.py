@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 # /proc/stat's first line: cpu user nice system idle iowait irq softirq steal guest guest_nice
 _BUSY_FIELDS = (0, 1, 2, 5, 6)
@@ -38,3 +39,10 @@ class CpuWindow:
         if machine is None or self._machine is None or wall <= 0:
             return own, None
         return own, round((machine - self._machine) / wall, 2)
+
+
+def machine_ms_per_call(phase: dict[str, Any]) -> float | None:
+    """The machine's busy CPU time per call in a measured phase (a LoadResult as a dict): every
+    process's, the database server's too."""
+    busy, rate = phase["machine_busy_cores"], phase["calls_per_s"]
+    return None if busy is None or not rate else round(busy * 1000 / rate, 3)
