@@ -47,6 +47,8 @@ class PeakMemory:
         self._interval_s = interval_s
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, name=f"pss-{pid}", daemon=True)
+        # The sampling thread and a caller reading the figure both sample.
+        self._lock = threading.Lock()
         self.peak_kib: int | None = None
 
     def start(self) -> None:
@@ -57,9 +59,10 @@ class PeakMemory:
         self._thread.join()
 
     def sample(self) -> None:
-        pss = _tree_sum(self._pid, lambda pid: memory_kib(pid, "Pss", f"/proc/{pid}/smaps_rollup"))
-        if pss is not None and (self.peak_kib is None or pss > self.peak_kib):
-            self.peak_kib = pss
+        pss = _tree_sum(self._pid, lambda pid: memory_kib(pid, "Pss", "smaps_rollup"))
+        with self._lock:
+            if pss is not None and (self.peak_kib is None or pss > self.peak_kib):
+                self.peak_kib = pss
 
     def _sample(self) -> None:
         while not self._stop.wait(self._interval_s):
@@ -122,14 +125,14 @@ def process_tree(pid: int) -> list[int]:
     return tree
 
 
-def memory_kib(pid: int, field: str, source: str | None = None) -> int | None:
-    """A memory figure of a live process in KiB: a field of /proc/PID/status (VmRSS, ...) or
-    of `source` (Pss of /proc/PID/smaps_rollup); None when it cannot be read."""
+def memory_kib(pid: int, field: str, proc_file: str = "status") -> int | None:
+    """A memory figure of a live process in KiB, from /proc/PID/`proc_file`: VmRSS and the like
+    from status, Pss from smaps_rollup; None when it cannot be read."""
     try:
-        status = Path(source or f"/proc/{pid}/status").read_text()
+        text = Path(f"/proc/{pid}/{proc_file}").read_text()
     except OSError:
         return None
-    for line in status.splitlines():
+    for line in text.splitlines():
         if line.startswith(f"{field}:"):
             return int(line.split()[1])
     return None
