@@ -27,7 +27,7 @@ from omnirelay.v1 import messaging_pb2
 from omnirelay.v1.common_pb2 import MessageStatus
 
 from bench.stats import latency_summary_ms, rate
-from bench.usage import CpuWindow
+from bench.usage import CpuWindow, per_call_ms
 from bench.workload import STREAM_EVENTS_METHOD, Metadata, Target
 
 # Each channel gets its own subchannel, hence its own TCP connection. A target listing several
@@ -178,12 +178,8 @@ def closed_result(spec: LoadSpec, replies: list[Reply], errors: Errors, elapsed_
         elapsed_s=round(elapsed_s, 3), calls_per_s=rate(len(replies), elapsed_s),
         latency=latency_summary_ms([r.end - r.begin for r in replies]),
         concurrency=spec.concurrency, channels=spec.channels,
-        client_cpu_ms_per_call=_per_call_ms(client_cpu_s, len(replies) + errors.count), machine_busy_cores=busy_cores,
+        client_cpu_ms_per_call=per_call_ms(client_cpu_s, len(replies) + errors.count), machine_busy_cores=busy_cores,
     )
-
-
-def _per_call_ms(seconds: float, calls: int) -> float | None:
-    return round(seconds * 1000 / calls, 3) if calls else None
 
 
 async def run_closed(spec: LoadSpec) -> LoadResult:
@@ -250,7 +246,7 @@ async def run_paced(spec: LoadSpec) -> LoadResult:
         concurrency=spec.concurrency, channels=spec.channels, target_rate=round(spec.paced_rate, 1),
         service_latency=latency_summary_ms([c.end - c.started for c in calls]),
         start_lag=latency_summary_ms([c.started - c.scheduled for c in calls]),
-        client_cpu_ms_per_call=_per_call_ms(client_cpu_s, len(calls) + errors.count), machine_busy_cores=busy_cores,
+        client_cpu_ms_per_call=per_call_ms(client_cpu_s, len(calls) + errors.count), machine_busy_cores=busy_cores,
     )
 
 

@@ -3,7 +3,7 @@
 Order, per store: echo at max rate and at half that rate (its own server, stopped before the
 gateway starts), then one gateway process for SendMessage at max rate, SendMessage open loop at
 half that rate, and the end-to-end phase, waiting for the gateway to go idle after each; peak
-RSS last."""
+memory (PSS) last."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from bench import gateway_client, servers
 from bench.child import run_in_child
 from bench.loadgen import EndToEndResult, EndToEndSpec, LoadResult, LoadSpec
 from bench.stats import ratio
-from bench.usage import machine_ms_per_call
+from bench.usage import machine_ms_per_call, per_call_ms
 from bench.workload import SMPP_IDENTITY_ID, Target, echo_target, send_target
 
 PACED_FRACTION = 0.5
@@ -84,10 +84,9 @@ def cpu_ms_per_call(server: servers.ServerProcess, cpu_before: float | None, spe
     """The server's CPU time since `cpu_before` over the calls it served, warm-up included:
     what a call costs, where calls/s also says how much of the machine the server got."""
     cpu_after = server.cpu_seconds()
-    calls = result.calls + result.errors + spec.warmup
-    if cpu_before is None or cpu_after is None or not calls:
+    if cpu_before is None or cpu_after is None:
         return None
-    return round((cpu_after - cpu_before) * 1000 / calls, 3)
+    return per_call_ms(cpu_after - cpu_before, result.calls + result.errors + spec.warmup)
 
 
 def measure_echo(store: str, options: Options) -> dict[str, Any]:

@@ -41,8 +41,13 @@ class CpuWindow:
         return own, round((machine - self._machine) / wall, 2)
 
 
+def per_call_ms(cpu_seconds: float, calls: float) -> float | None:
+    """CPU milliseconds per call (CPU seconds over calls, or busy cores over calls/s)."""
+    return round(cpu_seconds * 1000 / calls, 3) if calls else None
+
+
 def machine_ms_per_call(phase: dict[str, Any]) -> float | None:
     """The machine's busy CPU time per call in a measured phase (a LoadResult as a dict): every
     process's, the database server's too."""
-    busy, rate = phase["machine_busy_cores"], phase["calls_per_s"]
-    return None if busy is None or not rate else round(busy * 1000 / rate, 3)
+    busy = phase["machine_busy_cores"]
+    return None if busy is None else per_call_ms(busy, phase["calls_per_s"])
